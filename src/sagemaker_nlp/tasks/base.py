@@ -1,0 +1,192 @@
+"""The Task base class: the hooks every task module fills in, with sensible defaults.
+
+A task turns validated rows into model features (the same code at train and serve time), tells
+the model config about its labels, computes metrics, and decodes model outputs into one
+JSON-native dict per record. Tasks know nothing of HTTP, paths or environment variables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import (
+    AutoModelForSequenceClassification,
+    DataCollatorWithPadding,
+    Trainer,
+    TrainingArguments,
+)
+
+from ..errors import ClientError
+
+# An example is a dict of canonical fields ("text", "labels", task extras) plus "where", the
+# "file:line" or "record N" that error messages point at.
+Example = dict
+
+
+@dataclass
+class NoOptions:
+    """Tasks without hyperparameters of their own."""
+
+
+class Task:
+    """Base class for tasks; subclasses are registered with ``@register_task``."""
+
+    name: str = "base"  # set by register_task
+    options_class: type = NoOptions
+    hyperparameter_aliases: dict[str, str] = {}
+    auto_model = AutoModelForSequenceClassification
+    trainer_class = Trainer
+    training_args_class = TrainingArguments
+    extra_columns: tuple[str, ...] = ()  # data columns beyond text and labels
+    best_metric = "loss"
+    greater_is_better = False
+
+    def __init__(self, options=None, max_seq_length: int | None = None):
+        self.options = options if options is not None else self.options_class()
+        self.max_seq_length = max_seq_length
+        self.labels: list[str] = []
+
+    # ----- model choice ------------------------------------------------------------------------
+    def default_model(self) -> str | None:
+        """The checkpoint used when ``model_name`` is not given (None: it is required)."""
+        return None
+
+    # ----- data --------------------------------------------------------------------------------
+    def parse_example(self, cells: dict[str, str], where: str, with_labels: bool = True) -> Example:
+        """Validate one row (canonical column -> string cell) and convert it to an example."""
+        text = cells.get("text")
+        if text is None or not str(text).strip():
+            raise ClientError(f"{where}: column 'text' is empty.")
+        example = {"text": str(text), "where": where}
+        if with_labels:
+            example["labels"] = self.parse_label(cells.get("labels"), where)
+        return example
+
+    def parse_label(self, cell: str | None, where: str) -> Any:
+        if cell is None or not str(cell).strip():
+            raise ClientError(f"{where}: column 'labels' is empty.")
+        return str(cell).strip()
+
+    def build_labels(self, train: list[Example]) -> list[str]:
+        """The label vocabulary, from the training examples (empty for label-free tasks)."""
+        return []
+
+    def check_labels(self, examples: list[Example], split: str) -> None:
+        """Raise a ClientError when an evaluation split uses a label the model cannot know."""
+
+    def set_labels(self, labels: list[str]) -> None:
+        self.labels = list(labels)
+
+    def labels_from_config(self, config) -> list[str]:
+        id2label = getattr(config, "id2label", None) or {}
+        return [id2label[i] for i in sorted(id2label, key=int)]
+
+    # ----- model -------------------------------------------------------------------------------
+    def configure(self, config) -> None:
+        """Write the label vocabulary and problem type into the model config."""
+
+    def load_model(self, path, config):
+        return self.auto_model.from_pretrained(path, config=config)
+
+    def sequence_length(self, tokenizer, config) -> int:
+        """Token budget per input: ``max_seq_length``, capped by what the model can embed."""
+        limits = [512]
+        for value in (getattr(tokenizer, "model_max_length", None),
+                      getattr(config, "max_position_embeddings", None)):
+            if isinstance(value, int) and 0 < value < 1_000_000:
+                limits.append(value)
+        cap = min(limits)
+        return min(self.max_seq_length, max(limits)) if self.max_seq_length else cap
+
+    # ----- features ----------------------------------------------------------------------------
+    def encode(self, examples: list[Example], tokenizer, config, with_labels: bool) -> list[dict]:
+        """One feature dict per example (subclasses may return windows; then override predict)."""
+        encoded = tokenizer(
+            [ex["text"] for ex in examples],
+            truncation=True,
+            max_length=self.sequence_length(tokenizer, config),
+        )
+        features = [{key: encoded[key][i] for key in encoded} for i in range(len(examples))]
+        if with_labels:
+            for feature, example in zip(features, examples):
+                feature["labels"] = self.label_to_target(example["labels"])
+        return features
+
+    def label_to_target(self, label):
+        return label
+
+    def collator(self, tokenizer, model):
+        return DataCollatorWithPadding(tokenizer)
+
+    def compute_metrics(self, eval_pred) -> dict[str, float]:
+        return {}
+
+    # ----- inference ---------------------------------------------------------------------------
+    def parse_parameters(self, parameters: dict) -> dict:
+        """Validate per-request parameters; unknown ones are a ClientError naming them."""
+        if parameters:
+            raise ClientError(f"Unknown parameters {sorted(parameters)} for task {self.name!r}.")
+        return {}
+
+    def parse_hf_input(self, item: Any, where: str) -> Example:
+        """One element of a Hugging Face ``inputs`` value -> an example."""
+        if not isinstance(item, str):
+            raise ClientError(f"{where}: 'inputs' must be a string or a list of strings.")
+        return self.parse_example({"text": item}, where, with_labels=False)
+
+    def predict(self, model, tokenizer, examples: list[Example], params: dict,
+                batch_size: int = 32) -> list[dict]:
+        """Run the model over examples in length-sorted mini-batches; one prediction each."""
+        features = self.encode(examples, tokenizer, model.config, with_labels=False)
+        logits = self.forward_in_batches(model, tokenizer, features, batch_size)
+        return [self.decode(example, row, params) for example, row in zip(examples, logits)]
+
+    def forward_in_batches(self, model, tokenizer, features: list[dict], batch_size: int):
+        """Logits (numpy, per feature, in input order); sorting by length keeps padding small."""
+        collate = self.collator(tokenizer, model)
+        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+        results: list[Any] = [None] * len(features)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                chunk = order[start:start + batch_size]
+                batch = collate([features[i] for i in chunk])
+                batch = {k: v.to(model.device) for k, v in batch.items()}
+                logits = model(**batch).logits.float().cpu().numpy()
+                for i, row in zip(chunk, logits):
+                    results[i] = row
+        return results
+
+    def decode(self, example: Example, logits: np.ndarray, params: dict) -> dict:
+        """Native prediction for one example: ``{"pred": ..., ...}``, JSON-native values only."""
+        raise NotImplementedError
+
+    def to_hf(self, prediction: dict, params: dict) -> Any:
+        """The Hugging Face pipeline-shaped result for one input."""
+        raise NotImplementedError
+
+    def prediction_row(self, example: Example, prediction: dict) -> dict[str, str]:
+        """One row of the test predictions file: text, gold, predicted, score."""
+        score = prediction.get("proba", prediction.get("score", ""))
+        return {
+            "text": example["text"],
+            "gold": _as_cell(example.get("labels", "")),
+            "predicted": _as_cell(prediction["pred"]),
+            "score": _as_cell(score),
+        }
+
+
+def _as_cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return " ".join(_as_cell(v) for v in value)
+    return str(value)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+

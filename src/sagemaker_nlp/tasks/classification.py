@@ -1,0 +1,83 @@
+"""Multiclass text classification: one class name per text.
+
+Labels come from the training data (sorted, so ids are stable across runs) and are stored in
+``config.json`` as ``id2label``/``label2id``; metrics are accuracy and macro/micro F1.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+from ..errors import ClientError
+from .base import Task, softmax
+from .registry import register_task
+
+
+@register_task("classification", aliases=("classif", "text-classification"))
+class ClassificationTask(Task):
+    best_metric = "f1_macro"
+    greater_is_better = True
+
+    def default_model(self) -> str:
+        from ..defaults import default_encoder
+
+        return default_encoder()
+
+    def build_labels(self, train):
+        return sorted({ex["labels"] for ex in train})
+
+    def check_labels(self, examples, split):
+        known = set(self.labels)
+        for ex in examples:
+            if ex["labels"] not in known:
+                raise ClientError(
+                    f"{ex['where']}: label {ex['labels']!r} in the {split} split never occurs in "
+                    f"the training data, so the model cannot predict it. "
+                    f"Training labels: {', '.join(self.labels)}."
+                )
+
+    def configure(self, config):
+        config.num_labels = len(self.labels)
+        config.id2label = dict(enumerate(self.labels))
+        config.label2id = {label: i for i, label in enumerate(self.labels)}
+        config.problem_type = "single_label_classification"
+
+    def label_to_target(self, label):
+        return self._ids[label]
+
+    def set_labels(self, labels):
+        super().set_labels(labels)
+        self._ids = {label: i for i, label in enumerate(self.labels)}
+
+    def compute_metrics(self, eval_pred):
+        predictions = np.argmax(eval_pred.predictions, axis=-1)
+        gold = eval_pred.label_ids
+        return {
+            "accuracy": float(accuracy_score(gold, predictions)),
+            "f1_macro": float(f1_score(gold, predictions, average="macro", zero_division=0)),
+            "f1_micro": float(f1_score(gold, predictions, average="micro", zero_division=0)),
+        }
+
+    def parse_parameters(self, parameters):
+        parameters = dict(parameters or {})
+        top_k = parameters.pop("top_k", 1)
+        if parameters.pop("return_all_scores", False):
+            top_k = None
+        if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
+            raise ClientError("parameter 'top_k' must be a positive integer or null (all labels).")
+        super().parse_parameters(parameters)
+        return {"top_k": top_k}
+
+    def decode(self, example, logits, params):
+        proba = softmax(logits)
+        best = int(np.argmax(proba))
+        prediction = {"pred": self.labels[best], "proba": float(proba[best])}
+        top_k = params.get("top_k", 1)
+        if top_k != 1:
+            ranked = np.argsort(-proba)[: top_k or len(proba)]
+            prediction["scores"] = {self.labels[i]: float(proba[i]) for i in ranked}
+        return prediction
+
+    def to_hf(self, prediction, params):
+        scores = prediction.get("scores") or {prediction["pred"]: prediction["proba"]}
+        return [{"label": label, "score": score} for label, score in scores.items()]

@@ -1,0 +1,1 @@
+"""Training entry point: hyperparameters and channels in, a fine-tuned model and metrics out."""

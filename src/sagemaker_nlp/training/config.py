@@ -1,0 +1,192 @@
+"""SageMaker hyperparameters -> typed job, task and ``TrainingArguments`` objects.
+
+SageMaker hands every value over as a string, sometimes JSON-encoded by the SDK
+(``"\\"bert-base-cased\\""``, ``"true"``, ``"True"``, ``"5e-05"``, ``"[1, 2]"``). Each value is
+JSON-decoded when it can be, turned into command-line words, and typed by ``HfArgumentParser``,
+so every ``TrainingArguments`` field works with the library's own validation. Unknown keys and
+bad values become ClientErrors that name the key (and, for typos, the closest valid name).
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import HfArgumentParser
+
+from ..errors import ClientError
+from ..tasks import get_task
+
+logger = logging.getLogger(__name__)
+
+IGNORED_PREFIXES = ("sagemaker_", "_tuning_objective_metric")
+COMMON_ALIASES = {"model_name_or_path": "model_name", "task": "task_name"}
+# Fields we set ourselves: a user value would send files where SageMaker does not look.
+MANAGED_FIELDS = {"output_dir": "the checkpoints directory"}
+
+
+@dataclass
+class JobArguments:
+    """Our own hyperparameters (the task's and TrainingArguments' come on top)."""
+
+    task_name: str = field(metadata={"help": "Task from the registry, e.g. classification."})
+    model_name: str | None = field(
+        default=None,
+        metadata={"help": "Hub id or local path; a 'model' channel takes precedence."},
+    )
+    max_seq_length: int | None = field(
+        default=None, metadata={"help": "Tokens per input (default: what the model supports, <= 512)."}
+    )
+    text_column: str = field(default="text", metadata={"help": "Header of the input text column."})
+    label_column: str = field(default="labels", metadata={"help": "Header of the label column."})
+    validation_fraction: float = field(
+        default=0.1, metadata={"help": "Share of train held out when no validation channel exists."}
+    )
+
+
+def training_defaults(task, paths) -> dict[str, Any]:
+    """Our TrainingArguments defaults; any hyperparameter the user sets wins."""
+    defaults = {
+        "output_dir": str(paths.checkpoints),
+        "eval_strategy": "epoch",
+        "save_strategy": "epoch",
+        "load_best_model_at_end": True,
+        "metric_for_best_model": task.best_metric,
+        "greater_is_better": task.greater_is_better,
+        "save_total_limit": 2,
+        "num_train_epochs": 3,
+        "per_device_train_batch_size": 16,
+        "per_device_eval_batch_size": 32,
+        "logging_strategy": "steps",
+        "logging_steps": 50,
+        "report_to": "none",
+        "disable_tqdm": True,
+        "train_sampling_strategy": "group_by_length",
+        "seed": 42,
+    }
+    if torch.cuda.is_available():
+        defaults["bf16" if torch.cuda.is_bf16_supported() else "fp16"] = True
+    return defaults
+
+
+class _Parser(HfArgumentParser):
+    """HfArgumentParser that raises ClientError instead of printing usage and exiting."""
+
+    def error(self, message):
+        message = re.sub(r"argument --([\w.]+)(/--[\w.-]+)?", r"hyperparameter '\1'", message)
+        raise ClientError(f"Invalid {message}" if message.startswith("hyperparameter") else message)
+
+
+def decode_value(raw: Any) -> Any:
+    """JSON-decode a SageMaker string value when possible; otherwise keep the string."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _to_words(key: str, value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return [f"--{key}", "true" if value else "false"]
+    if isinstance(value, list):
+        return [f"--{key}", *(json.dumps(v) if isinstance(v, (dict, list)) else str(v) for v in value)]
+    if isinstance(value, dict):
+        return [f"--{key}", json.dumps(value)]
+    if value is None:
+        return []
+    return [f"--{key}", str(value)]
+
+
+@dataclass
+class TrainingConfig:
+    job: JobArguments
+    task_options: Any
+    training: Any  # transformers.TrainingArguments (or a subclass chosen by the task)
+    task: Any
+    user_keys: set[str]
+
+
+def parse_hyperparameters(raw: dict[str, Any], paths) -> TrainingConfig:
+    """Type and validate ``hyperparameters.json``; the task decides the extra dataclasses."""
+    values = {}
+    for key, value in raw.items():
+        if key.startswith(IGNORED_PREFIXES):
+            continue
+        values[key] = decode_value(value)
+    if "task_name" not in values and "task" not in values:
+        from ..tasks import available_tasks
+
+        raise ClientError(
+            f"Hyperparameter 'task_name' is required. Known tasks: {', '.join(available_tasks())}."
+        )
+    task_cls = get_task(values.get("task_name", values.get("task")))
+    aliases = {**COMMON_ALIASES, **task_cls.hyperparameter_aliases}
+    for alias, name in aliases.items():
+        if alias in values:
+            if name in values:
+                raise ClientError(f"Hyperparameters '{alias}' and '{name}' mean the same; set one.")
+            values[name] = values.pop(alias)
+
+    parser = _Parser((JobArguments, task_cls.options_class, task_cls.training_args_class))
+    known = {action.dest for action in parser._actions if action.dest != "help"}
+    for key in values:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known | set(aliases)), n=1, cutoff=0.75)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ClientError(f"Unknown hyperparameter '{key}'.{hint}")
+    for key, where in MANAGED_FIELDS.items():
+        if key in values:
+            logger.warning("Ignoring hyperparameter '%s': the container uses %s.", key, where)
+            values.pop(key)
+
+    task_probe = task_cls()
+    merged = {**training_defaults(task_probe, paths), **values}
+    _align_save_with_eval(merged, values)
+    argv: list[str] = []
+    for key, value in merged.items():
+        argv += _to_words(key, value)
+    try:
+        job, options, training = parser.parse_args_into_dataclasses(args=argv)
+    except (ValueError, TypeError) as error:
+        raise ClientError(f"Invalid hyperparameters: {error}") from None
+    task = task_cls(options=options, max_seq_length=job.max_seq_length)
+    return TrainingConfig(job, options, training, task, set(values))
+
+
+def _align_save_with_eval(merged: dict, user: dict) -> None:
+    """Keep checkpointing in step with evaluation when the user changed only one of them,
+    since ``load_best_model_at_end`` needs both on the same schedule."""
+    if "eval_strategy" in user and "save_strategy" not in user:
+        merged["save_strategy"] = merged["eval_strategy"]
+        if "eval_steps" in user and "save_steps" not in user:
+            merged["save_steps"] = merged["eval_steps"]
+    if merged.get("eval_strategy") == "no" and "load_best_model_at_end" not in user:
+        merged["load_best_model_at_end"] = False
+
+
+def read_hyperparameters(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ClientError(f"Hyperparameters file not found: {path}.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except ValueError as error:
+        raise ClientError(f"{path.name} is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ClientError(f"{path.name} must hold a JSON object of hyperparameters.")
+    return data
+
+
+def describe(config: TrainingConfig) -> dict[str, Any]:
+    """The hyperparameters as typed, for the log and the manifest."""
+    return {
+        "job": dataclasses.asdict(config.job),
+        "task_options": dataclasses.asdict(config.task_options),
+    }
