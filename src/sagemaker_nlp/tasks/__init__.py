@@ -1,7 +1,7 @@
 """Task registry: every supported task is one module here, registered by name."""
-from .registry import available_tasks, get_task, register_task
+from .registry import available_tasks, get_task, register_task, task_for_model
 
 # Importing the task modules registers them.
 from . import classification  # noqa: F401,E402
 
-__all__ = ["available_tasks", "get_task", "register_task"]
+__all__ = ["available_tasks", "get_task", "register_task", "task_for_model"]

@@ -48,6 +48,11 @@ class Task:
         self.max_seq_length = max_seq_length
         self.labels: list[str] = []
 
+    @classmethod
+    def serves_config(cls, config) -> bool:
+        """True when a checkpoint with this ``config.json`` (not trained by us) fits this task."""
+        return False
+
     # ----- model choice ------------------------------------------------------------------------
     def default_model(self) -> str | None:
         """The checkpoint used when ``model_name`` is not given (None: it is required)."""
@@ -57,16 +62,16 @@ class Task:
     def parse_example(self, cells: dict[str, str], where: str, with_labels: bool = True) -> Example:
         """Validate one row (canonical column -> string cell) and convert it to an example."""
         text = cells.get("text")
-        if text is None or not str(text).strip():
-            raise ClientError(f"{where}: column 'text' is empty.")
-        example = {"text": str(text), "where": where}
+        if not isinstance(text, str) or not text.strip():
+            raise ClientError(f"{where}: 'text' must be a non-empty string.")
+        example = {"text": text, "where": where}
         if with_labels:
             example["labels"] = self.parse_label(cells.get("labels"), where)
         return example
 
     def parse_label(self, cell: str | None, where: str) -> Any:
         if cell is None or not str(cell).strip():
-            raise ClientError(f"{where}: column 'labels' is empty.")
+            raise ClientError(f"{where}: 'labels' is empty.")
         return str(cell).strip()
 
     def build_labels(self, train: list[Example]) -> list[str]:
@@ -88,7 +93,8 @@ class Task:
         """Write the label vocabulary and problem type into the model config."""
 
     def load_model(self, path, config):
-        return self.auto_model.from_pretrained(path, config=config)
+        # A checkpoint's own head (other labels, other task) is replaced, not an error.
+        return self.auto_model.from_pretrained(path, config=config, ignore_mismatched_sizes=True)
 
     def sequence_length(self, tokenizer, config) -> int:
         """Token budget per input: ``max_seq_length``, capped by what the model can embed."""
@@ -135,6 +141,10 @@ class Task:
         if not isinstance(item, str):
             raise ClientError(f"{where}: 'inputs' must be a string or a list of strings.")
         return self.parse_example({"text": item}, where, with_labels=False)
+
+    def warmup_example(self) -> Example | None:
+        """A small valid input run once at load time (None: skip the warm-up)."""
+        return {"text": "warm up", "where": "warm-up"}
 
     def predict(self, model, tokenizer, examples: list[Example], params: dict,
                 batch_size: int = 32) -> list[dict]:

@@ -18,6 +18,13 @@ class ClassificationTask(Task):
     best_metric = "f1_macro"
     greater_is_better = True
 
+    @classmethod
+    def serves_config(cls, config):
+        architectures = getattr(config, "architectures", None) or []
+        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+            getattr(config, "problem_type", None) in (None, "single_label_classification")
+        ) and getattr(config, "num_labels", 2) > 1
+
     def default_model(self) -> str:
         from ..defaults import default_encoder
 
@@ -79,5 +86,7 @@ class ClassificationTask(Task):
         return prediction
 
     def to_hf(self, prediction, params):
-        scores = prediction.get("scores") or {prediction["pred"]: prediction["proba"]}
-        return [{"label": label, "score": score} for label, score in scores.items()]
+        # Like the text-classification pipeline: one dict per input, or a ranked list with top_k.
+        if "scores" not in prediction:
+            return {"label": prediction["pred"], "score": prediction["proba"]}
+        return [{"label": label, "score": score} for label, score in prediction["scores"].items()]

@@ -47,3 +47,11 @@ def get_task(name: str) -> type:
             f"Unknown task_name {name!r}.{hint} Known tasks: {', '.join(available_tasks())}."
         )
     return cls
+
+
+def task_for_model(config) -> type | None:
+    """The task whose ``serves_config`` claims a plain Hugging Face ``config.json`` (no manifest)."""
+    for cls in dict.fromkeys(_TASKS.values()):
+        if cls.serves_config(config):
+            return cls
+    return None

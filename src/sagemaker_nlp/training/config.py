@@ -70,7 +70,9 @@ def training_defaults(task, paths) -> dict[str, Any]:
         "train_sampling_strategy": "group_by_length",
         "seed": 42,
     }
-    if torch.cuda.is_available():
+    if not torch.cuda.is_available():
+        defaults["dataloader_pin_memory"] = False  # pinning needs an accelerator
+    else:
         defaults["bf16" if torch.cuda.is_bf16_supported() else "fp16"] = True
     return defaults
 

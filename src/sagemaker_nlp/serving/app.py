@@ -1,0 +1,114 @@
+"""The Flask application: /ping, /execution-parameters and /invocations.
+
+A request goes: codecs (decode; 400/415) -> envelopes (one Call per JSON document) ->
+predictor (all examples of the body, grouped by parameters) -> envelopes (shape) -> codecs
+(encode; 406). In JSON Lines mode a bad line becomes ``{"error": ...}`` on its own output line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..errors import ClientError, ModelNotReady
+from . import codecs
+from .envelopes import parse_document
+from .predictor import Predictor
+from .settings import ServerSettings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
+    settings = settings or ServerSettings.from_env()
+    if predictor is None:
+        predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads()).start()
+    app = Flask("sagemaker_nlp")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    app.extensions["predictor"] = predictor
+
+    @app.get("/ping")
+    def ping():
+        status = predictor.status()
+        code = 200 if status["status"] == "ready" else 503
+        return Response(json.dumps(status), status=code, mimetype=codecs.JSON)
+
+    @app.get("/execution-parameters")
+    def execution_parameters():
+        return {"MaxConcurrentTransforms": settings.workers, "MaxPayloadInMB": settings.max_payload_mb}
+
+    @app.post("/invocations")
+    def invocations():
+        started = time.monotonic()
+        kind, charset = codecs.request_kind(request.headers.get("Content-Type"))
+        accept = codecs.response_type(
+            request.accept_mimetypes, "Accept" in request.headers,
+            settings.default_accept or kind,
+        )
+        predictor.check_ready()
+        body = codecs.decode_body(request.get_data(), kind, charset)
+        results = answer(predictor, body)
+        logger.info("POST /invocations: %d document(s), %.1f ms",
+                    len(body.documents), 1000 * (time.monotonic() - started))
+        return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
+
+    @app.errorhandler(ClientError)
+    def client_error(error):
+        return _error(str(error), error.status_code)
+
+    @app.errorhandler(ModelNotReady)
+    def not_ready(error):
+        return _error(str(error), 503)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        limit = settings.max_content_length or 0
+        return _error(f"Request body is larger than the {limit // (1024 * 1024)} MiB limit "
+                      f"(SAGEMAKER_MAX_PAYLOAD_IN_MB).", 413)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _error(error.description or error.name, error.code or 500)
+
+    @app.errorhandler(Exception)
+    def internal_error(error):
+        logger.exception("Unhandled error in %s %s", request.method, request.path)
+        return _error("Internal server error; see the endpoint's logs.", 500)
+
+    return app
+
+
+def _error(message: str, status: int) -> Response:
+    return Response(codecs.dumps({"error": message, "code": status}), status=status,
+                    mimetype=codecs.JSON)
+
+
+def answer(predictor: Predictor, body: codecs.Body) -> list:
+    """One result per document. In line mode a bad document yields an error object in its place;
+    the model runs once per distinct parameter set over every valid document's examples."""
+    task = predictor.task
+    calls: list = []
+    for number, document in enumerate(body.documents, start=1):
+        where = f"line {number}:" if body.line_mode else ""
+        try:
+            if isinstance(document, ClientError):
+                raise document
+            calls.append(parse_document(task, document, where.rstrip(":")))
+        except ClientError as error:
+            if not body.line_mode:
+                raise
+            calls.append(error)
+    groups: dict[str, list] = {}
+    for call in calls:
+        if not isinstance(call, ClientError):
+            groups.setdefault(codecs.dumps(call.params), []).append(call)
+    for group in groups.values():
+        examples = [example for call in group for example in call.examples]
+        predictions = predictor.predict(examples, group[0].params)
+        for call in group:
+            call.predictions, predictions = predictions[:len(call.examples)], predictions[len(call.examples):]
+    return [{"error": str(call)} if isinstance(call, ClientError) else call.shape(call.predictions)
+            for call in calls]

@@ -1,0 +1,109 @@
+"""Bodies in, bodies out: media types, JSON documents and JSON Lines.
+
+Media types are parsed, not string-compared (``application/json; charset=utf-8`` is JSON) and
+JSON Lines has several names in the wild. A JSON body that holds several JSON documents on
+separate lines (Batch Transform with ``SplitType=Line`` and ``MultiRecord`` still labels it
+``application/json``) is read line by line, and answered with one line per input line.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_options_header
+
+from ..errors import ClientError, NotAcceptable, UnsupportedMediaType
+
+JSON = "application/json"
+JSONLINES = "application/jsonlines"
+JSON_TYPES = {JSON, "text/json", "application/x-json"}
+JSONLINES_TYPES = {JSONLINES, "application/x-jsonlines", "application/jsonl", "application/json-lines",
+                   "application/x-ndjson", "application/ndjson"}
+
+
+@dataclass
+class Body:
+    """A decoded request body: documents (a JSON value, or the ClientError for a bad line)."""
+
+    documents: list[Any]
+    line_mode: bool
+
+
+def request_kind(content_type: str | None) -> tuple[str, str]:
+    """(``JSON`` or ``JSONLINES``, charset) for a Content-Type header; 415 for anything else."""
+    mimetype, options = parse_options_header(content_type or JSON)
+    mimetype = mimetype.lower()
+    charset = options.get("charset", "utf-8")
+    if mimetype in JSON_TYPES:
+        return JSON, charset
+    if mimetype in JSONLINES_TYPES:
+        return JSONLINES, charset
+    raise UnsupportedMediaType(
+        f"Unsupported Content-Type {content_type!r}; use {JSON} or {JSONLINES}."
+    )
+
+
+def response_type(accept: MIMEAccept, header_present: bool, default: str) -> str:
+    """The media type to answer with; 406 when the client accepts neither of ours."""
+    if not header_present or not accept or accept.best == "*/*" and len(accept) == 1:
+        return default
+    choice = accept.best_match([JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})])
+    if choice is None:
+        raise NotAcceptable(
+            f"Cannot answer with any of {accept.to_header()!r}; we produce {JSON} and {JSONLINES}."
+        )
+    return JSONLINES if choice in JSONLINES_TYPES else JSON
+
+
+def decode_body(raw: bytes, kind: str, charset: str) -> Body:
+    try:
+        text = raw.decode(charset)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise ClientError(f"Body is not valid {charset} text: {error}") from None
+    if kind == JSONLINES:
+        return Body(_lines(text), line_mode=True)
+    if not text.strip():
+        raise ClientError("Empty request body; send a JSON object such as {\"inputs\": \"...\"}.")
+    try:
+        return Body([json.loads(text)], line_mode=False)
+    except ValueError as error:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1:
+            return Body(_lines(text), line_mode=True)  # several JSON documents, one per line
+        raise ClientError(f"Body is not valid JSON: {error}") from None
+
+
+def _lines(text: str) -> list[Any]:
+    documents: list[Any] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(json.loads(line))
+        except ValueError as error:
+            documents.append(ClientError(f"line {number}: not valid JSON: {error}"))
+    if not documents:
+        raise ClientError("Empty request body: no JSON lines found.")
+    return documents
+
+
+def _default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def encode_body(results: list[Any], line_mode: bool) -> str:
+    """One JSON document, or one JSON line per input line (no trailing newline)."""
+    if line_mode:
+        return "\n".join(dumps(result) for result in results)
+    return dumps(results[0])

@@ -1,0 +1,76 @@
+"""The two request envelopes, detected from each JSON document.
+
+- Native: ``{"data": [{"text": ...}, ...], "parameters": {...}}`` -> ``{"predictions": [...]}``;
+  a bare record ``{"text": ...}`` (one JSON Lines line) -> its prediction.
+- Hugging Face: ``{"inputs": str | list | dict, "parameters": {...}}`` -> a value shaped like the
+  matching ``transformers`` pipeline output (a single input gives that input's list).
+
+Parsing a document yields a ``Call``: the examples to run and how to shape their predictions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import ClientError
+
+
+@dataclass
+class Call:
+    examples: list[dict]
+    params: dict
+    shape: Callable[[list[dict]], Any]
+    predictions: list[dict] = field(default_factory=list)
+
+
+def parse_document(task, document: Any, where: str) -> Call:
+    if not isinstance(document, dict):
+        raise ClientError(
+            f"{where}: expected a JSON object with 'inputs' (Hugging Face style) or 'data' "
+            f"(native style), got {type(document).__name__}."
+        )
+    raw_params = document.get("parameters") or {}
+    if not isinstance(raw_params, dict):
+        raise ClientError(f"{where}: 'parameters' must be a JSON object.")
+    params = task.parse_parameters(raw_params)
+    if "inputs" in document:
+        return _hugging_face(task, document["inputs"], params, where)
+    if "data" in document:
+        return _native(task, document["data"], params, where)
+    if "text" in document or any(column in document for column in task.extra_columns):
+        example = task.parse_example(document, where, with_labels=False)
+        return Call([example], params, lambda preds: preds[0])
+    raise ClientError(f"{where}: the object needs an 'inputs' or a 'data' field.")
+
+
+def _hugging_face(task, inputs: Any, params: dict, where: str) -> Call:
+    single = not isinstance(inputs, list)
+    items = [inputs] if single else inputs
+    if not items:
+        raise ClientError(f"{where}: 'inputs' is an empty list.")
+    examples = [task.parse_hf_input(item, _item_where(where, i, single)) for i, item in enumerate(items)]
+
+    def shape(predictions):
+        results = [task.to_hf(prediction, params) for prediction in predictions]
+        if single:
+            return results[0] if isinstance(results[0], list) else [results[0]]
+        return results
+
+    return Call(examples, params, shape)
+
+
+def _native(task, data: Any, params: dict, where: str) -> Call:
+    if not isinstance(data, list) or not data:
+        raise ClientError(f"{where}: 'data' must be a non-empty list of records.")
+    examples = []
+    for i, record in enumerate(data):
+        record_where = f"{where} record {i}" if where else f"record {i}"
+        if not isinstance(record, dict):
+            raise ClientError(f"{record_where}: each record must be an object like {{\"text\": ...}}.")
+        examples.append(task.parse_example(record, record_where, with_labels=False))
+    return Call(examples, params, lambda predictions: {"predictions": predictions})
+
+
+def _item_where(where: str, index: int, single: bool) -> str:
+    label = "inputs" if single else f"inputs[{index}]"
+    return f"{where} {label}".strip()

@@ -1,0 +1,34 @@
+"""gunicorn settings from SageMaker's environment variables.
+
+Threaded workers keep ``/ping`` answering while a long request holds the model; each worker
+loads its own model copy, and on GPU hosts worker i is pinned to GPU i. The graceful timeout
+stays under the 30 s SageMaker allows between SIGTERM and SIGKILL.
+"""
+import os
+
+from sagemaker_nlp.serving.settings import ServerSettings
+
+_settings = ServerSettings.from_env()
+
+bind = f"0.0.0.0:{_settings.port}"
+workers = _settings.workers
+worker_class = "gthread"
+threads = _settings.threads
+timeout = _settings.timeout
+graceful_timeout = 20
+keepalive = 75  # longer than SageMaker's front end keeps idle connections, so it closes first
+loglevel = str(_settings.log_level).lower() if not str(_settings.log_level).isdigit() else "info"
+accesslog = None  # the app logs invocations itself; /ping every few seconds is noise
+errorlog = "-"
+capture_output = True
+limit_request_line = 8190
+
+
+def pre_fork(server, worker):
+    """Give each new worker the lowest free index (stable across restarts) for GPU pinning."""
+    taken = {getattr(w, "sagemaker_index", None) for w in server.WORKERS.values()}
+    worker.sagemaker_index = next(i for i in range(len(taken) + 1) if i not in taken)
+
+
+def post_fork(server, worker):
+    os.environ["SAGEMAKER_NLP_WORKER_INDEX"] = str(worker.sagemaker_index)

@@ -1,0 +1,116 @@
+"""Load the model once per worker (in the background) and run predictions.
+
+The model directory is a ``save_pretrained`` folder: ours carries a manifest naming the task;
+a plain Hugging Face checkpoint gets its task from ``HF_TASK`` or from ``config.json``. Loading
+runs in a thread so the server binds its port at once and ``/ping`` answers 503 until the model
+is ready (and has run a warm-up batch), or with the reason when loading failed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import torch
+from transformers import AutoConfig, AutoTokenizer
+
+from .. import artifacts
+from ..errors import ClientError, ModelNotReady
+from ..tasks import get_task, task_for_model
+
+logger = logging.getLogger(__name__)
+
+
+def build_task(model_dir: Path, config):
+    """The task object for a model dir: manifest, else ``HF_TASK``, else the config's shape."""
+    manifest = artifacts.read_manifest(model_dir)
+    if manifest:
+        cls = get_task(manifest["task"])
+        fields = {f.name for f in dataclasses.fields(cls.options_class)}
+        options = cls.options_class(**{k: v for k, v in manifest.get("task_options", {}).items()
+                                       if k in fields})
+        return cls(options=options, max_seq_length=manifest.get("max_seq_length"))
+    if os.environ.get("HF_TASK"):
+        return get_task(os.environ["HF_TASK"])()
+    cls = task_for_model(config)
+    if cls is None:
+        raise ClientError(
+            f"Cannot tell which task {model_dir} is for (architectures "
+            f"{getattr(config, 'architectures', None)}); set the HF_TASK environment variable."
+        )
+    return cls()
+
+
+def choose_device() -> torch.device:
+    if not torch.cuda.is_available():
+        return torch.device("cpu")
+    index = int(os.environ.get("SAGEMAKER_NLP_WORKER_INDEX", "0")) % torch.cuda.device_count()
+    return torch.device(f"cuda:{index}")
+
+
+class Predictor:
+    """Holds one model copy; ``predict`` is serialised so concurrent requests share it safely."""
+
+    def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None):
+        self.model_dir = Path(model_dir)
+        self.batch_size = batch_size
+        self.torch_threads = torch_threads
+        self.task = None
+        self.model = None
+        self.tokenizer = None
+        self.error: str | None = None
+        self.ready = threading.Event()
+        self._lock = threading.Lock()
+
+    def start(self) -> "Predictor":
+        threading.Thread(target=self.load, name="model-loader", daemon=True).start()
+        return self
+
+    def load(self) -> None:
+        started = time.monotonic()
+        try:
+            if self.torch_threads:
+                torch.set_num_threads(self.torch_threads)
+            if not (self.model_dir / "config.json").is_file():
+                raise ClientError(f"No model found: {self.model_dir} has no config.json.")
+            config = AutoConfig.from_pretrained(self.model_dir)
+            task = build_task(self.model_dir, config)
+            device = choose_device()
+            self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
+            model = task.auto_model.from_pretrained(self.model_dir, config=config)
+            self.model = model.to(device).eval()
+            task.set_labels(task.labels_from_config(self.model.config))
+            self.task = task
+            self._warm_up()
+            logger.info("Model ready: task %s on %s, %d torch threads, %.1f s",
+                        task.name, device, torch.get_num_threads(), time.monotonic() - started)
+            self.ready.set()
+        except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
+            self.error = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
+            logger.exception(self.error)
+
+    def _warm_up(self) -> None:
+        """One small batch through the model so the first request pays no lazy-init cost."""
+        example = self.task.warmup_example()
+        if example is not None:
+            self.task.predict(self.model, self.tokenizer, [example], {}, batch_size=1)
+
+    def status(self) -> dict:
+        if self.ready.is_set():
+            return {"status": "ready", "task": self.task.name, "device": str(self.model.device)}
+        if self.error:
+            return {"status": "failed", "reason": self.error}
+        return {"status": "loading", "model_dir": str(self.model_dir)}
+
+    def check_ready(self) -> None:
+        if not self.ready.is_set():
+            raise ModelNotReady(self.error or "The model is still loading; retry shortly.")
+
+    def predict(self, examples: list[dict], params: dict) -> list[dict]:
+        self.check_ready()
+        with self._lock:
+            return self.task.predict(self.model, self.tokenizer, examples, params,
+                                     batch_size=self.batch_size)

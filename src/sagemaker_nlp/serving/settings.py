@@ -1,0 +1,87 @@
+"""Environment -> typed serving settings (the SAGEMAKER_* names users already know)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import SageMakerPaths
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(float(raw))
+    except ValueError:
+        raise ValueError(f"Environment variable {name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise ValueError(f"Environment variable {name}={raw!r} must be >= {minimum}")
+    return value
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One worker per GPU (each pinned to its own); on CPU one worker using every core, since
+    batching inside one worker beats splitting the cores between model copies."""
+    try:
+        import torch
+
+        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    except ImportError:
+        gpus = 0
+    return max(1, gpus)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    model_dir: Path
+    port: int
+    workers: int
+    threads: int
+    timeout: int
+    max_payload_mb: int
+    default_accept: str | None
+    batch_size: int
+    batch_mode: bool
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> "ServerSettings":
+        model_dir = os.environ.get("SAGEMAKER_NLP_MODEL_DIR") or str(SageMakerPaths.from_env().model)
+        level = os.environ.get("SAGEMAKER_CONTAINER_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO"
+        return cls(
+            model_dir=Path(model_dir),
+            port=_int("SAGEMAKER_BIND_TO_PORT", 8080, 1),
+            workers=_int("SAGEMAKER_MODEL_SERVER_WORKERS", default_workers(), 1),
+            threads=_int("SAGEMAKER_NLP_THREADS_PER_WORKER", 8, 1),
+            timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 60, 1),
+            max_payload_mb=_int("SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 0),
+            default_accept=os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
+            batch_size=_int("SAGEMAKER_NLP_BATCH_SIZE", 32, 1),
+            batch_mode=_truthy("SAGEMAKER_BATCH"),
+            log_level=str(level).upper() if not str(level).isdigit() else level,
+        )
+
+    @property
+    def max_content_length(self) -> int | None:
+        """Bytes accepted per request: 0 means unlimited (Batch Transform's chunked mode)."""
+        if self.max_payload_mb == 0:
+            return None
+        return max(6, self.max_payload_mb) * 1024 * 1024
+
+    def torch_threads(self) -> int:
+        """Intra-op threads per worker: the cores divided between workers (oversubscribing
+        costs about 3x here)."""
+        return max(1, cpu_count() // self.workers)

@@ -1,0 +1,157 @@
+"""Trainer wiring: load data and model, fine-tune (resuming from checkpoints), evaluate, save.
+
+Flow: hyperparameters -> typed config -> task -> splits -> features -> Trainer -> best model
+published to the model dir, metrics and test predictions to ``output/data``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+
+from transformers import AutoConfig, AutoTokenizer
+from transformers.trainer_utils import get_last_checkpoint
+
+from .. import artifacts
+from ..data import find_split_files, load_splits
+from ..errors import ClientError
+from .callbacks import CheckpointOnStop, MetricLogCallback, TrainingStopped
+from .config import describe, parse_hyperparameters, read_hyperparameters
+from .environment import export_sm_environment
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_model_source(paths, job, task) -> str:
+    """The ``model`` channel if present, else ``model_name``, else the task's default."""
+    channel = paths.channel("model")
+    if channel.is_dir():
+        for candidate in (channel, *sorted(p for p in channel.iterdir() if p.is_dir())):
+            if (candidate / "config.json").is_file():
+                if job.model_name:
+                    logger.warning("Using the 'model' channel; ignoring model_name=%s", job.model_name)
+                return str(candidate)
+        raise ClientError("The 'model' channel holds no config.json: expected a save_pretrained folder.")
+    source = job.model_name or task.default_model()
+    if not source:
+        raise ClientError(f"Hyperparameter 'model_name' is required for task '{task.name}'.")
+    return source
+
+
+def load_pretrained(source: str):
+    """Tokenizer and config from a Hub id or a local folder, with an actionable error."""
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        config = AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as error:
+        raise ClientError(
+            f"Could not load model '{source}': {error}. Use a Hub id (needs network) or pass the "
+            f"checkpoint as a 'model' channel."
+        ) from None
+    return tokenizer, config
+
+
+def train(paths, stop) -> None:
+    raw = read_hyperparameters(paths.hyperparameters_file)
+    config = parse_hyperparameters(raw, paths)
+    export_sm_environment(paths, {k: v for k, v in raw.items()})
+    job, task, args = config.job, config.task, config.training
+    logger.info("Task %s; settings %s", task.name, json.dumps(describe(config)))
+
+    columns = {"text": job.text_column, "labels": job.label_column,
+               **{name: name for name in task.extra_columns}}
+    split_files = find_split_files(paths.input_data)
+    splits = load_splits(paths.input_data, task, columns, job.validation_fraction, args.seed)
+    task.set_labels(task.build_labels(splits["train"]))
+    for split in ("validation", "test"):
+        if split in splits:
+            task.check_labels(splits[split], split)
+    if task.labels:
+        logger.info("%d labels: %s", len(task.labels), ", ".join(task.labels[:50]))
+
+    source = resolve_model_source(paths, job, task)
+    logger.info("Loading %s", source)
+    tokenizer, model_config = load_pretrained(source)
+    task.configure(model_config)
+    model = task.load_model(source, model_config)
+    features = {
+        split: task.encode(examples, tokenizer, model.config, with_labels=True)
+        for split, examples in splits.items()
+    }
+
+    trainer = task.trainer_class(
+        model=model,
+        args=args,
+        train_dataset=features["train"],
+        eval_dataset=features["validation"],
+        processing_class=tokenizer,
+        data_collator=task.collator(tokenizer, model),
+        compute_metrics=task.compute_metrics,
+        callbacks=[MetricLogCallback(), CheckpointOnStop(stop)],
+    )
+    checkpoint = _last_checkpoint(Path(args.output_dir))
+    stop.training = True
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    stop.training = False
+    if stop.requested:
+        raise TrainingStopped(
+            f"Stopped by SIGTERM at step {trainer.state.global_step}; a checkpoint was saved in "
+            f"{args.output_dir}. Run the job again with the same checkpoint location to resume."
+        )
+    if not trainer.is_world_process_zero():
+        return
+    _save_outputs(paths, trainer, task, columns, splits, features, result, split_files)
+
+
+def _last_checkpoint(directory: Path) -> str | None:
+    if not directory.is_dir():
+        return None
+    checkpoint = get_last_checkpoint(str(directory))
+    if checkpoint:
+        logger.info("Resuming from checkpoint %s", checkpoint)
+    return checkpoint
+
+
+def _save_outputs(paths, trainer, task, columns, splits, features, result, split_files) -> None:
+    paths.output_data.mkdir(parents=True, exist_ok=True)
+    results = {"train": dict(result.metrics)}
+    results["eval"] = trainer.evaluate(features["validation"], metric_key_prefix="eval")
+    if "test" in splits:
+        results["test"] = trainer.evaluate(features["test"], metric_key_prefix="test")
+    for name, metrics in results.items():  # already logged as METRIC lines by the callback
+        _write_json(paths.output_data / f"{name}_results.json", metrics)
+
+    paths.model.mkdir(parents=True, exist_ok=True)
+    staging = artifacts.staging_dir(paths.model)
+    try:
+        trainer.save_model(str(staging))
+        # The Trainer also pickles its arguments there; a model dir holds no pickles.
+        (staging / "training_args.bin").unlink(missing_ok=True)
+        artifacts.write_manifest(staging, artifacts.build_manifest(task, columns))
+        artifacts.publish(staging, paths.model)
+    except BaseException:
+        artifacts.discard(paths.model)
+        raise
+    logger.info("Saved model to %s", paths.model)
+
+    if "test" in splits:
+        model = trainer.model.eval()
+        predictions = task.predict(model, trainer.processing_class, splits["test"], {},
+                                   batch_size=trainer.args.per_device_eval_batch_size)
+        rows = [task.prediction_row(ex, pred) for ex, pred in zip(splits["test"], predictions)]
+        _write_tsv(paths.output_data / "test_predictions.tsv", rows)
+        logger.info("Wrote %d test predictions (from %s)", len(rows), split_files["test"].name)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _write_tsv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter="\t",
+                                quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: str(v).replace("\t", " ").replace("\n", " ") for k, v in row.items()})
