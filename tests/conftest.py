@@ -1,0 +1,31 @@
+"""Shared fixtures: a tiny BERT checkpoint and the example classification data."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.support.tiny_models import save_tiny_bert
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def read_example_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return rows[0], rows[1:]
+
+
+@pytest.fixture(scope="session")
+def classification_data() -> dict[str, tuple[list[str], list[list[str]]]]:
+    base = EXAMPLES / "classification" / "data"
+    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory, classification_data) -> Path:
+    """A 2-layer, 32-wide BERT whose WordPiece vocabulary is learnt from the example texts."""
+    sentences = [row[0] for split in classification_data.values() for row in split[1]]
+    sentences += ["warm up", "the quick brown fox jumps over the lazy dog"]
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), sentences)
