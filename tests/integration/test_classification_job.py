@@ -17,7 +17,7 @@ def trained(tmp_path_factory, classification_data, tiny_bert):
     base = tmp_path_factory.mktemp("job")
     paths = lay_out_job(
         base,
-        {"task_name": "classification", "num_train_epochs": "15", "learning_rate": "1e-3",
+        {"task_name": "classification", "num_train_epochs": "15", "learning_rate": "3e-3",
          "per_device_train_batch_size": "8", "max_seq_length": "48", "logging_steps": "5",
          "sagemaker_region": '"us-east-1"', "_tuning_objective_metric": "eval_accuracy"},
         {"train": classification_data["train"], "dev": classification_data["dev"],
@@ -56,7 +56,7 @@ def test_training_writes_model_manifest_metrics_and_predictions(trained):
 def test_trained_model_learns_the_example_data(trained):
     # 4 balanced classes: chance is 0.25; the tiny model must clearly beat it.
     test = json.loads((trained.output_data / "test_results.json").read_text())
-    assert test["test_accuracy"] >= 0.5
+    assert test["test_accuracy"] >= 0.6
 
 
 def test_plain_transformers_pipeline_agrees_with_our_server(trained):

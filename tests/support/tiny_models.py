@@ -1,7 +1,7 @@
-"""Tiny real models for tests, built from configs with tokenizers trained on the spot.
+"""Tiny real models for tests, built from configs with tokenizers made on the spot.
 
-Nothing is downloaded: a WordPiece tokenizer is trained with the ``tokenizers`` library on the
-test sentences, wrapped as a fast BERT tokenizer, and saved with a randomly initialised
+Nothing is downloaded: a WordPiece vocabulary is built from the test sentences with the
+``tokenizers`` library, wrapped as a fast BERT tokenizer, and saved with a randomly initialised
 ``BertConfig(hidden_size=32, ...)`` model through ``save_pretrained``, exactly the layout of a
 real checkpoint.
 """
@@ -9,25 +9,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def train_wordpiece(sentences: list[str], vocab_size: int = 400) -> BertTokenizerFast:
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS)
-    tokenizer.train_from_iterator(sentences, trainer)
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+def build_wordpiece(sentences: list[str], min_frequency: int = 2) -> BertTokenizerFast:
+    """A deterministic WordPiece tokenizer: special tokens, every character (alone and as a
+    ``##`` continuation), and each lower-cased word seen at least ``min_frequency`` times.
+    Rarer words split into several sub-tokens, as real vocabularies do. (The ``tokenizers``
+    WordPiece trainer orders its vocabulary differently from run to run.)"""
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        for word, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(sentence)):
+            counts[word] = counts.get(word, 0) + 1
+    chars = sorted({char for word in counts for char in word})
+    words = sorted(word for word, count in counts.items() if count >= min_frequency and len(word) > 1)
+    vocab = {token: i for i, token in enumerate(
+        dict.fromkeys(SPECIAL_TOKENS + chars + [f"##{c}" for c in chars] + words))}
+    tokenizer = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizer
+    tokenizer.pre_tokenizer = pre_tokenizer
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
-        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
     )
-    from tokenizers import decoders
-
     tokenizer.decoder = decoders.WordPiece()
     return BertTokenizerFast(
         tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
@@ -41,7 +50,7 @@ def save_tiny_bert(directory: Path, sentences: list[str], max_position_embedding
     import torch
 
     torch.manual_seed(seed)
-    tokenizer = train_wordpiece(sentences)
+    tokenizer = build_wordpiece(sentences)
     config = BertConfig(
         vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
         intermediate_size=37, max_position_embeddings=max_position_embeddings,

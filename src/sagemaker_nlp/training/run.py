@@ -10,7 +10,7 @@ import json
 import logging
 from pathlib import Path
 
-from transformers import AutoConfig, AutoTokenizer
+from transformers import AutoConfig, AutoTokenizer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from .. import artifacts
@@ -74,6 +74,7 @@ def train(paths, stop) -> None:
     logger.info("Loading %s", source)
     tokenizer, model_config = load_pretrained(source)
     task.configure(model_config)
+    set_seed(args.seed)  # the new head's initialisation must not depend on what ran before
     model = task.load_model(source, model_config)
     features = {
         split: task.encode(examples, tokenizer, model.config, with_labels=True)
