@@ -29,3 +29,22 @@ def tiny_bert(tmp_path_factory, classification_data) -> Path:
     sentences = [row[0] for split in classification_data.values() for row in split[1]]
     sentences += ["warm up", "the quick brown fox jumps over the lazy dog"]
     return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), sentences)
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier(tmp_path_factory, tiny_bert) -> Path:
+    """An untrained (but real) classification checkpoint with our manifest, as ``train`` writes it."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from sagemaker_nlp import artifacts
+    from sagemaker_nlp.tasks import get_task
+
+    task = get_task("classification")()
+    task.set_labels(["account", "billing", "shipping", "technical"])
+    config = AutoConfig.from_pretrained(tiny_bert)
+    task.configure(config)
+    directory = tmp_path_factory.mktemp("tiny-classifier")
+    task.load_model(tiny_bert, config).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(directory)
+    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
+    return directory
