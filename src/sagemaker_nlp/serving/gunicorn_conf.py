@@ -22,6 +22,7 @@ accesslog = None  # the app logs invocations itself; /ping every few seconds is 
 errorlog = "-"
 capture_output = True
 limit_request_line = 8190
+control_socket_disable = True  # no management socket (gunicorn >= 24) in $HOME
 
 
 def pre_fork(server, worker):
