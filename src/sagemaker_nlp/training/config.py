@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,12 @@ class JobArguments:
     validation_fraction: float = field(
         default=0.1, metadata={"help": "Share of train held out when no validation channel exists."}
     )
+    nproc_per_node: int | None = field(
+        default=None, metadata={"help": "Training processes per host (default: one per GPU, else 1)."}
+    )
+    host_resolution_timeout: int = field(
+        default=900, metadata={"help": "Seconds to wait for every host name to resolve (multi-node)."}
+    )
 
 
 def training_defaults(task, paths) -> dict[str, Any]:
@@ -72,6 +79,8 @@ def training_defaults(task, paths) -> dict[str, Any]:
     }
     if not torch.cuda.is_available():
         defaults["dataloader_pin_memory"] = False  # pinning needs an accelerator
+        if "LOCAL_RANK" in os.environ:  # a rank under torchrun: DDP over gloo on CPU
+            defaults.update(use_cpu=True, ddp_backend="gloo")
     else:
         defaults["bf16" if torch.cuda.is_bf16_supported() else "fp16"] = True
     return defaults

@@ -17,7 +17,7 @@ from .. import artifacts
 from ..data import find_split_files, load_splits
 from ..errors import ClientError
 from .callbacks import CheckpointOnStop, MetricLogCallback, TrainingStopped
-from .config import describe, parse_hyperparameters, read_hyperparameters
+from .config import describe
 from .environment import export_sm_environment
 
 logger = logging.getLogger(__name__)
@@ -52,9 +52,8 @@ def load_pretrained(source: str):
     return tokenizer, config
 
 
-def train(paths, stop) -> None:
-    raw = read_hyperparameters(paths.hyperparameters_file)
-    config = parse_hyperparameters(raw, paths)
+def train(paths, stop, raw: dict, config) -> None:
+    """Fine-tune one task in this process (one rank of several under torchrun)."""
     export_sm_environment(paths, {k: v for k, v in raw.items()})
     job, task, args = config.job, config.task, config.training
     logger.info("Task %s; settings %s", task.name, json.dumps(describe(config)))
@@ -76,6 +75,7 @@ def train(paths, stop) -> None:
     task.configure(model_config)
     set_seed(args.seed)  # the new head's initialisation must not depend on what ran before
     model = task.load_model(source, model_config)
+    task.prepare(model, tokenizer)
     features = {
         split: task.encode(examples, tokenizer, model.config, with_labels=True)
         for split, examples in splits.items()
@@ -100,8 +100,6 @@ def train(paths, stop) -> None:
             f"Stopped by SIGTERM at step {trainer.state.global_step}; a checkpoint was saved in "
             f"{args.output_dir}. Run the job again with the same checkpoint location to resume."
         )
-    if not trainer.is_world_process_zero():
-        return
     _save_outputs(paths, trainer, task, columns, splits, features, result, split_files)
 
 
@@ -115,11 +113,14 @@ def _last_checkpoint(directory: Path) -> str | None:
 
 
 def _save_outputs(paths, trainer, task, columns, splits, features, result, split_files) -> None:
-    paths.output_data.mkdir(parents=True, exist_ok=True)
     results = {"train": dict(result.metrics)}
+    # evaluate() is collective under torchrun: every rank runs it, only rank 0 writes.
     results["eval"] = trainer.evaluate(features["validation"], metric_key_prefix="eval")
     if "test" in splits:
         results["test"] = trainer.evaluate(features["test"], metric_key_prefix="test")
+    if not trainer.is_world_process_zero():
+        return
+    paths.output_data.mkdir(parents=True, exist_ok=True)
     for name, metrics in results.items():  # already logged as METRIC lines by the callback
         _write_json(paths.output_data / f"{name}_results.json", metrics)
 
