@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
     settings = settings or ServerSettings.from_env()
     if predictor is None:
-        predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads()).start()
+        predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads(),
+                              settings.max_batch_delay_ms).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor

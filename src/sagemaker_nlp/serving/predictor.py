@@ -20,6 +20,7 @@ from transformers import AutoConfig, AutoTokenizer
 from .. import artifacts
 from ..errors import ClientError, ModelNotReady
 from ..tasks import get_task, task_for_model
+from .batcher import DynamicBatcher
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,13 @@ def choose_device() -> torch.device:
 class Predictor:
     """Holds one model copy; ``predict`` is serialised so concurrent requests share it safely."""
 
-    def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None):
+    def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
+                 max_batch_delay_ms: float = 0):
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.torch_threads = torch_threads
+        self.max_batch_delay_ms = max_batch_delay_ms
+        self.batcher: DynamicBatcher | None = None
         self.task = None
         self.model = None
         self.tokenizer = None
@@ -83,8 +87,11 @@ class Predictor:
             model = task.auto_model.from_pretrained(self.model_dir, config=config)
             self.model = model.to(device).eval()
             task.set_labels(task.labels_from_config(self.model.config))
+            task.prepare(self.model, self.tokenizer)
             self.task = task
             self._warm_up()
+            if self.max_batch_delay_ms > 0:
+                self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000)
             logger.info("Model ready: task %s on %s, %d torch threads, %.1f s",
                         task.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
@@ -110,7 +117,14 @@ class Predictor:
             raise ModelNotReady(self.error or "The model is still loading; retry shortly.")
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
+        """Predictions in input order; concurrent callers share forward passes when the
+        dynamic batcher is on, and otherwise take turns."""
         self.check_ready()
+        if self.batcher is not None:
+            return self.batcher.submit(examples, params)
         with self._lock:
-            return self.task.predict(self.model, self.tokenizer, examples, params,
-                                     batch_size=self.batch_size)
+            return self._run(examples, params)
+
+    def _run(self, examples: list[dict], params: dict) -> list[dict]:
+        return self.task.predict(self.model, self.tokenizer, examples, params,
+                                 batch_size=self.batch_size)

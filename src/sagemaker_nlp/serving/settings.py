@@ -54,7 +54,7 @@ class ServerSettings:
     max_payload_mb: int
     default_accept: str | None
     batch_size: int
-    batch_mode: bool
+    max_batch_delay_ms: int
     log_level: str
 
     @classmethod
@@ -66,11 +66,12 @@ class ServerSettings:
             port=_int("SAGEMAKER_BIND_TO_PORT", 8080, 1),
             workers=_int("SAGEMAKER_MODEL_SERVER_WORKERS", default_workers(), 1),
             threads=_int("SAGEMAKER_NLP_THREADS_PER_WORKER", 8, 1),
-            timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 60, 1),
+            # Batch Transform waits up to InvocationsTimeoutInSeconds (default 600 s) per call.
+            timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 600 if _truthy("SAGEMAKER_BATCH") else 60, 1),
             max_payload_mb=_int("SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 0),
             default_accept=os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
             batch_size=_int("SAGEMAKER_NLP_BATCH_SIZE", 32, 1),
-            batch_mode=_truthy("SAGEMAKER_BATCH"),
+            max_batch_delay_ms=_int("SAGEMAKER_NLP_MAX_BATCH_DELAY_MS", 5, 0),
             log_level=str(level).upper() if not str(level).isdigit() else level,
         )
 

@@ -96,6 +96,10 @@ class Task:
         # A checkpoint's own head (other labels, other task) is replaced, not an error.
         return self.auto_model.from_pretrained(path, config=config, ignore_mismatched_sizes=True)
 
+    def prepare(self, model, tokenizer) -> None:
+        """Adjust the loaded model and tokenizer before use, at train and serve time alike
+        (e.g. language codes); the tokenizer is saved with the model afterwards."""
+
     def sequence_length(self, tokenizer, config) -> int:
         """Token budget per input: ``max_seq_length``, capped by what the model can embed."""
         limits = [512]
@@ -156,11 +160,9 @@ class Task:
     def forward_in_batches(self, model, tokenizer, features: list[dict], batch_size: int):
         """Logits (numpy, per feature, in input order); sorting by length keeps padding small."""
         collate = self.collator(tokenizer, model)
-        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
         results: list[Any] = [None] * len(features)
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                chunk = order[start:start + batch_size]
+            for chunk in length_sorted_batches([len(f["input_ids"]) for f in features], batch_size):
                 batch = collate([features[i] for i in chunk])
                 batch = {k: v.to(model.device) for k, v in batch.items()}
                 logits = model(**batch).logits.float().cpu().numpy()
@@ -200,3 +202,17 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     exp = np.exp(shifted)
     return exp / exp.sum(axis=-1, keepdims=True)
 
+
+def length_sorted_batches(lengths: list[int], batch_size: int, token_budget: int | None = None):
+    """Index lists, shortest inputs first, each batch within ``batch_size`` items and within a
+    padded-token budget (default: ``batch_size`` x 128), so long inputs go in smaller batches."""
+    budget = token_budget or batch_size * 128
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    chunk: list[int] = []
+    for index in order:
+        if chunk and (len(chunk) >= batch_size or (len(chunk) + 1) * lengths[index] > budget):
+            yield chunk
+            chunk = []
+        chunk.append(index)
+    if chunk:
+        yield chunk

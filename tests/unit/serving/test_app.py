@@ -184,3 +184,24 @@ def test_a_bug_is_a_generic_500_without_traceback(client, predictor, monkeypatch
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True)
     assert "Internal server error" in response.get_json()["error"]
+
+
+def test_concurrent_requests_through_the_dynamic_batcher_get_their_own_answers(tiny_classifier):
+    batching = Predictor(tiny_classifier, batch_size=4, max_batch_delay_ms=20)
+    batching.load()
+    client = create_app(ServerSettings.from_env(), batching).test_client()
+    texts = [f"{'long ' * (i % 7)}request number {i}" for i in range(16)]
+    expected = [post(client, {"inputs": t}).get_json() for t in texts]
+    answers = [None] * len(texts)
+
+    def call(i):
+        answers[i] = post(client, {"inputs": texts[i]}).get_json()
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert [a[0]["label"] for a in answers] == [e[0]["label"] for e in expected]
+    for got, want in zip(answers, expected):
+        assert abs(got[0]["score"] - want[0]["score"]) < 1e-4

@@ -1,0 +1,76 @@
+"""Concurrent requests share forward passes and each gets exactly its own predictions back."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from sagemaker_nlp.serving.batcher import DynamicBatcher
+from sagemaker_nlp.tasks.base import length_sorted_batches
+
+
+def test_concurrent_requests_are_merged_and_routed_back_in_order():
+    calls = []
+
+    def run(examples, params):
+        calls.append(len(examples))
+        time.sleep(0.01)
+        return [{"pred": ex["text"].upper(), "suffix": params["suffix"]} for ex in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.05)
+    results = {}
+
+    def client(i):
+        examples = [{"text": f"r{i}-{j}"} for j in range(i % 3 + 1)]
+        results[i] = batcher.submit(examples, {"suffix": "x"})
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    for i in range(12):
+        assert [r["pred"] for r in results[i]] == [f"R{i}-{j}" for j in range(i % 3 + 1)]
+    assert len(calls) < 12, "requests arriving together must share calls"
+    assert sum(calls) == sum(i % 3 + 1 for i in range(12))
+
+
+def test_different_parameters_are_never_mixed_in_one_call():
+    seen = []
+
+    def run(examples, params):
+        seen.append((params["k"], {ex["k"] for ex in examples}))
+        return [{} for _ in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.05)
+    threads = [threading.Thread(target=batcher.submit, args=([{"k": i % 2}], {"k": i % 2}))
+               for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert all(keys == {k} for k, keys in seen)
+
+
+def test_an_error_reaches_every_request_of_the_batch_and_the_batcher_survives():
+    def run(examples, params):
+        if params.get("fail"):
+            raise RuntimeError("boom")
+        return [{"ok": True} for _ in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.001)
+    with pytest.raises(RuntimeError, match="boom"):
+        batcher.submit([{}], {"fail": True})
+    assert batcher.submit([{}], {}) == [{"ok": True}]
+
+
+def test_batches_are_length_sorted_and_within_the_token_budget():
+    lengths = [5, 100, 3, 50, 7, 100, 2]
+    batches = list(length_sorted_batches(lengths, batch_size=3, token_budget=200))
+    assert sorted(i for batch in batches for i in batch) == list(range(7))
+    flat = [lengths[i] for batch in batches for i in batch]
+    assert flat == sorted(lengths)
+    for batch in batches:
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 200
