@@ -60,3 +60,22 @@ def save_tiny_bert(directory: Path, sentences: list[str], max_position_embedding
     BertForMaskedLM(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+def save_tiny_layoutlm(directory: Path, sentences: list[str], max_position_embeddings: int = 128,
+                       seed: int = 0) -> Path:
+    """A 2-layer, 32-wide LayoutLM; LayoutLM checkpoints ship a BERT WordPiece tokenizer."""
+    import torch
+    from transformers import LayoutLMConfig, LayoutLMForMaskedLM
+
+    torch.manual_seed(seed)
+    tokenizer = build_wordpiece(sentences)
+    config = LayoutLMConfig(
+        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=37, max_position_embeddings=max_position_embeddings,
+        max_2d_position_embeddings=1024, type_vocab_size=2, pad_token_id=tokenizer.pad_token_id,
+    )
+    directory = Path(directory)
+    LayoutLMForMaskedLM(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory

@@ -21,6 +21,7 @@ from .. import artifacts
 from ..errors import ClientError, ModelNotReady
 from ..tasks import get_task, task_for_model
 from .batcher import DynamicBatcher
+from ..tasks.registry import task_for_hf_task
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def build_task(model_dir: Path, config):
                                        if k in fields})
         return cls(options=options, max_seq_length=manifest.get("max_seq_length"))
     if os.environ.get("HF_TASK"):
-        return get_task(os.environ["HF_TASK"])()
+        return task_for_hf_task(os.environ["HF_TASK"])
     cls = task_for_model(config)
     if cls is None:
         raise ClientError(

@@ -49,6 +49,18 @@ class Task:
         self.labels: list[str] = []
 
     @classmethod
+    def resolve(cls, options) -> type:
+        """The class that runs a job with these options: a task may hand over to a variant
+        (``ner`` with ``use_bbox=true`` is ``layoutlm``). Default: this class."""
+        return cls
+
+    @classmethod
+    def from_hf_task(cls, name: str) -> "Task | None":
+        """A task object for a Hugging Face pipeline name beyond the registered names and
+        aliases (``translation_en_to_fr`` carries options); None when the name is not ours."""
+        return None
+
+    @classmethod
     def serves_config(cls, config) -> bool:
         """True when a checkpoint with this ``config.json`` (not trained by us) fits this task."""
         return False
@@ -87,6 +99,10 @@ class Task:
     def labels_from_config(self, config) -> list[str]:
         id2label = getattr(config, "id2label", None) or {}
         return [id2label[i] for i in sorted(id2label, key=int)]
+
+    def adjust_training_args(self, args, user_keys: set[str]) -> None:
+        """Fill in TrainingArguments that depend on this task's options; keys in ``user_keys``
+        were set by the user and must be left alone."""
 
     # ----- model -------------------------------------------------------------------------------
     def configure(self, config) -> None:
@@ -178,6 +194,10 @@ class Task:
         """The Hugging Face pipeline-shaped result for one input."""
         raise NotImplementedError
 
+    def to_hf_for(self, example: Example, prediction: dict, params: dict) -> Any:
+        """``to_hf`` for tasks whose pipeline shape also needs the input (character offsets)."""
+        return self.to_hf(prediction, params)
+
     def prediction_row(self, example: Example, prediction: dict) -> dict[str, str]:
         """One row of the test predictions file: text, gold, predicted, score."""
         score = prediction.get("proba", prediction.get("score", ""))
@@ -187,6 +207,11 @@ class Task:
             "predicted": _as_cell(prediction["pred"]),
             "score": _as_cell(score),
         }
+
+    def extra_outputs(self, split: str, examples: list[Example],
+                      predictions: list[dict]) -> dict[str, str]:
+        """Extra report files (name -> text) written to ``output/data`` after predicting a split."""
+        return {}
 
 
 def _as_cell(value) -> str:

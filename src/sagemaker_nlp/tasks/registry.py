@@ -49,6 +49,19 @@ def get_task(name: str) -> type:
     return cls
 
 
+def task_for_hf_task(name: str):
+    """A task object for ``HF_TASK``: a registered name or alias, else a class that claims the
+    Hugging Face pipeline name (``translation_en_to_fr``); a ClientError lists known names."""
+    try:
+        return get_task(name)()
+    except ClientError:
+        for cls in dict.fromkeys(_TASKS.values()):
+            task = cls.from_hf_task(name)
+            if task is not None:
+                return task
+        raise
+
+
 def task_for_model(config) -> type | None:
     """The task whose ``serves_config`` claims a plain Hugging Face ``config.json`` (no manifest)."""
     for cls in dict.fromkeys(_TASKS.values()):

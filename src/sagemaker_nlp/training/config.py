@@ -168,7 +168,8 @@ def parse_hyperparameters(raw: dict[str, Any], paths) -> TrainingConfig:
         job, options, training = parser.parse_args_into_dataclasses(args=argv)
     except (ValueError, TypeError) as error:
         raise ClientError(f"Invalid hyperparameters: {error}") from None
-    task = task_cls(options=options, max_seq_length=job.max_seq_length)
+    task = task_cls.resolve(options)(options=options, max_seq_length=job.max_seq_length)
+    task.adjust_training_args(training, set(values))
     return TrainingConfig(job, options, training, task, set(values))
 
 

@@ -143,6 +143,8 @@ def _save_outputs(paths, trainer, task, columns, splits, features, result, split
                                    batch_size=trainer.args.per_device_eval_batch_size)
         rows = [task.prediction_row(ex, pred) for ex, pred in zip(splits["test"], predictions)]
         _write_tsv(paths.output_data / "test_predictions.tsv", rows)
+        for name, text in task.extra_outputs("test", splits["test"], predictions).items():
+            (paths.output_data / name).write_text(text, encoding="utf-8")
         logger.info("Wrote %d test predictions (from %s)", len(rows), split_files["test"].name)
 
 

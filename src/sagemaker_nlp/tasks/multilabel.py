@@ -1,0 +1,129 @@
+"""Multi-label text classification: any number of class names per text.
+
+The labels cell holds class names joined by ``,`` (an empty cell: none applies). Targets are
+multi-hot float vectors and the model config says ``multi_label_classification``, so the
+Hugging Face model trains with a sigmoid per class (BCE loss) and plain ``pipeline(...)`` also
+applies a sigmoid. A class is predicted when its score reaches ``threshold`` (a hyperparameter,
+stored with the model, overridable per request).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+from ..errors import ClientError
+from .base import Task
+from .registry import register_task
+
+
+@dataclass
+class MultilabelOptions:
+    threshold: float = field(
+        default=0.5, metadata={"help": "Score from which a class is predicted (0-1)."}
+    )
+
+    def __post_init__(self):
+        _check_threshold(self.threshold, "hyperparameter 'threshold'")
+
+
+def _check_threshold(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ClientError(f"{what} must be a number between 0 and 1, got {value!r}.")
+    return float(value)
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+@register_task("multilabel", aliases=("multilabel-classif",))
+class MultilabelTask(Task):
+    options_class = MultilabelOptions
+    best_metric = "f1_micro"
+    greater_is_better = True
+
+    @classmethod
+    def serves_config(cls, config):
+        architectures = getattr(config, "architectures", None) or []
+        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+            getattr(config, "problem_type", None) == "multi_label_classification")
+
+    def default_model(self) -> str:
+        from ..defaults import default_encoder
+
+        return default_encoder()
+
+    def parse_label(self, cell, where):
+        # Order and repeats carry no meaning in a label set; keep the first spelling's order.
+        names = [name.strip() for name in str(cell or "").split(",")]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def build_labels(self, train):
+        labels = sorted({name for ex in train for name in ex["labels"]})
+        if not labels:
+            raise ClientError("No labels in the training data: every 'labels' cell is empty.")
+        return labels
+
+    def check_labels(self, examples, split):
+        known = set(self.labels)
+        for ex in examples:
+            unknown = [name for name in ex["labels"] if name not in known]
+            if unknown:
+                raise ClientError(
+                    f"{ex['where']}: label {unknown[0]!r} in the {split} split never occurs in the "
+                    f"training data, so the model cannot predict it. "
+                    f"Training labels: {', '.join(self.labels)}."
+                )
+
+    def configure(self, config):
+        config.num_labels = len(self.labels)
+        config.id2label = dict(enumerate(self.labels))
+        config.label2id = {label: i for i, label in enumerate(self.labels)}
+        config.problem_type = "multi_label_classification"
+
+    def label_to_target(self, label):
+        wanted = set(label)
+        return [1.0 if name in wanted else 0.0 for name in self.labels]
+
+    def compute_metrics(self, eval_pred):
+        predicted = (sigmoid(eval_pred.predictions) >= self.options.threshold).astype(int)
+        gold = eval_pred.label_ids.astype(int)
+        return {
+            "f1_micro": float(f1_score(gold, predicted, average="micro", zero_division=0)),
+            "f1_macro": float(f1_score(gold, predicted, average="macro", zero_division=0)),
+            "f1_samples": float(f1_score(gold, predicted, average="samples", zero_division=0)),
+            # On label-indicator arrays accuracy_score is the exact-match (subset) ratio.
+            "exact_match": float(accuracy_score(gold, predicted)),
+        }
+
+    def parse_parameters(self, parameters):
+        parameters = dict(parameters or {})
+        threshold = parameters.pop("threshold", self.options.threshold)
+        super().parse_parameters(parameters)
+        return {"threshold": _check_threshold(threshold, "parameter 'threshold'")}
+
+    def decode(self, example, logits, params):
+        scores = sigmoid(logits)
+        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
+        chosen = [i for i in ranked if scores[i] >= params.get("threshold", self.options.threshold)]
+        return {
+            "pred": [self.labels[i] for i in chosen],
+            "proba": [float(scores[i]) for i in chosen],
+            # Every class's score, best first: lets a client pick its own cut-off per class.
+            "scores": {self.labels[i]: float(scores[i]) for i in ranked},
+        }
+
+    def to_hf(self, prediction, params):
+        # The text-classification pipeline with top_k=None and a sigmoid: all labels, best first.
+        return [{"label": label, "score": score} for label, score in prediction["scores"].items()]
+
+    def prediction_row(self, example, prediction):
+        # Class names may contain spaces, so list cells use the training file's separator.
+        return {
+            "text": example["text"],
+            "gold": ",".join(example.get("labels", [])),
+            "predicted": ",".join(prediction["pred"]),
+            "score": ",".join(f"{score:.6g}" for score in prediction["proba"]),
+        }

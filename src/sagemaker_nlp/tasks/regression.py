@@ -1,0 +1,86 @@
+"""Text regression: one number per text (a rating, a score, a price).
+
+One output unit (``num_labels=1``) with ``problem_type="regression"``, so the model trains with
+mean squared error and its raw output is the prediction: no activation at serving time. The
+best checkpoint is the one with the lowest validation MSE; Pearson and Spearman correlations
+are reported too.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.stats import pearsonr, spearmanr
+from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+from ..errors import ClientError
+from .base import Task
+from .registry import register_task
+
+
+def _correlation(function, predicted, gold) -> float:
+    # Undefined when either side is constant (an untrained head often is): report no correlation.
+    if np.ptp(predicted) == 0 or np.ptp(gold) == 0:
+        return 0.0
+    value = float(function(predicted, gold)[0])
+    return value if math.isfinite(value) else 0.0
+
+
+@register_task("regression")
+class RegressionTask(Task):
+    best_metric = "mse"
+    greater_is_better = False
+
+    @classmethod
+    def serves_config(cls, config):
+        architectures = getattr(config, "architectures", None) or []
+        problem = getattr(config, "problem_type", None)
+        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+            problem == "regression" or (problem is None and getattr(config, "num_labels", 2) == 1))
+
+    def default_model(self) -> str:
+        from ..defaults import default_encoder
+
+        return default_encoder()
+
+    def parse_label(self, cell, where):
+        text = super().parse_label(cell, where)
+        try:
+            value = float(text)
+        except ValueError:
+            raise ClientError(f"{where}: 'labels' must be a number, got {text!r}.") from None
+        if not math.isfinite(value):
+            raise ClientError(f"{where}: 'labels' must be a finite number, got {text!r}.")
+        return value
+
+    def configure(self, config):
+        config.num_labels = 1
+        config.id2label = {0: "score"}
+        config.label2id = {"score": 0}
+        config.problem_type = "regression"
+
+    def labels_from_config(self, config):
+        return []  # the single output unit is a value, not a class
+
+    def compute_metrics(self, eval_pred):
+        predicted = np.asarray(eval_pred.predictions, dtype=np.float64).reshape(-1)
+        gold = np.asarray(eval_pred.label_ids, dtype=np.float64).reshape(-1)
+        mse = float(mean_squared_error(gold, predicted))
+        return {
+            "mse": mse,
+            "rmse": math.sqrt(mse),
+            "mae": float(mean_absolute_error(gold, predicted)),
+            "pearson": _correlation(pearsonr, predicted, gold),
+            "spearman": _correlation(spearmanr, predicted, gold),
+        }
+
+    def parse_parameters(self, parameters):
+        super().parse_parameters(parameters)
+        return {}
+
+    def decode(self, example, logits, params):
+        return {"pred": float(np.asarray(logits).reshape(-1)[0])}
+
+    def to_hf(self, prediction, params):
+        # No label: a regression head has one unnamed output, so only its value is meaningful.
+        return {"score": prediction["pred"]}
