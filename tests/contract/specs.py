@@ -11,6 +11,7 @@ from typing import Callable
 
 from tests.conftest import EXAMPLES, read_example_tsv
 from tests.support.tiny_models import save_tiny_bert, save_tiny_layoutlm
+from tests.support.tiny_seq2seq import save_tiny_marian
 
 Table = tuple[list[str], list[list[str]]]  # header, rows
 
@@ -53,6 +54,12 @@ def _layoutlm(directory, data):
     return save_tiny_layoutlm(directory, texts(data))
 
 
+def _marian(directory, data):
+    rows = [row for _, body in data.values() for row in body]
+    return save_tiny_marian(directory, [r[0] for r in rows] + ["warm up"], [r[1] for r in rows],
+                            max_position_embeddings=64)
+
+
 def _one_tag_per_word(record, prediction):
     words = record["text"].split()
     assert len(prediction["pred"]) == len(words) == len(prediction["proba"])
@@ -77,4 +84,7 @@ SPECS: dict[str, TaskSpec] = {
                          ("precision", "recall", "f1", "accuracy"),
                          hyperparameters={"max_seq_length": "24"},
                          hf_input=_boxes, check_prediction=_one_tag_per_word),
+    "translation": TaskSpec(example_data("translation"), _marian,
+                            ("bleu", "chrf", "chrf_plus_plus", "gen_len"),
+                            hyperparameters={"max_target_length": "24"}),
 }

@@ -7,5 +7,6 @@ from . import multilabel  # noqa: F401,E402
 from . import regression  # noqa: F401,E402
 from . import ner  # noqa: F401,E402
 from . import layoutlm  # noqa: F401,E402
+from . import translation  # noqa: F401,E402
 
 __all__ = ["available_tasks", "get_task", "register_task", "task_for_model"]

@@ -1,0 +1,136 @@
+"""Tiny real translation models for tests, built from configs with tokenizers trained on the spot.
+
+Nothing is downloaded. SentencePiece models are trained on the given sentences and laid out the
+way real checkpoints ship them, then saved with a randomly initialised model through
+``save_pretrained``, so tests load them through the same code path as a Hub checkpoint:
+
+- ``save_tiny_marian``: ``source.spm`` + ``target.spm`` + a joint ``vocab.json`` (opus-mt layout)
+  and a 32-wide ``MarianMTModel``.
+- ``save_tiny_m2m100``: ``sentencepiece.bpe.model`` + ``vocab.json``; the tokenizer adds the
+  ``__en__``/``__es__``/... language tokens itself, as the real M2M100 one does.
+- ``save_tiny_nllb``: a fast ``NllbTokenizer`` whose special tokens are the 200 NLLB codes
+  (``eng_Latn``, ``spa_Latn``, ...); NLLB checkpoints are M2M100-architecture models.
+"""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import sentencepiece as spm
+
+
+def train_spm(sentences: list[str], vocab_size: int = 160, model_type: str = "unigram",
+              **extra) -> bytes:
+    """A serialised SentencePiece model learnt from ``sentences`` (deterministic, in memory)."""
+    buffer = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sentences), model_writer=buffer, vocab_size=vocab_size,
+        model_type=model_type, character_coverage=1.0, hard_vocab_limit=False,
+        num_threads=1, minloglevel=2, **extra,
+    )
+    return buffer.getvalue()
+
+
+def _pieces(model: bytes) -> list[str]:
+    processor = spm.SentencePieceProcessor(model_proto=model)
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def save_tiny_marian(directory: Path, sources: list[str], targets: list[str], seed: int = 0,
+                     max_position_embeddings: int = 128, d_model: int = 32) -> Path:
+    """An opus-mt-shaped checkpoint: two SentencePiece models and one joint vocabulary."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    source_model, target_model = train_spm(sources), train_spm(targets)
+    (directory / "source.spm").write_bytes(source_model)
+    (directory / "target.spm").write_bytes(target_model)
+    # opus-mt order: </s>, <unk>, the pieces of both sides, <pad> last.
+    tokens = ["</s>", "<unk>"] + [p for p in _pieces(source_model) + _pieces(target_model)
+                                  if p not in ("<unk>", "<s>", "</s>")]
+    vocab = {token: i for i, token in enumerate(dict.fromkeys(tokens + ["<pad>"]))}
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(
+        source_spm=str(directory / "source.spm"), target_spm=str(directory / "target.spm"),
+        vocab=str(directory / "vocab.json"), model_max_length=max_position_embeddings,
+    )
+    torch.manual_seed(seed)
+    config = MarianConfig(
+        vocab_size=len(vocab), d_model=d_model, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=2 * d_model,
+        decoder_ffn_dim=2 * d_model, max_position_embeddings=max_position_embeddings,
+        pad_token_id=vocab["<pad>"], eos_token_id=vocab["</s>"],
+        decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=vocab["</s>"],
+        scale_embedding=True, share_encoder_decoder_embeddings=True,
+    )
+    model = MarianMTModel(config)
+    model.generation_config.max_length = max_position_embeddings
+    model.generation_config.num_beams = 1
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def _m2m100_model(directory: Path, tokenizer, seed: int, max_position_embeddings: int):
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+    torch.manual_seed(seed)
+    # M2M100's slow tokenizer numbers its language tokens past len(tokenizer); the embedding
+    # matrix must cover every id the tokenizer can produce.
+    ids = [*getattr(tokenizer, "lang_code_to_id", {}).values(), len(tokenizer) - 1]
+    config = M2M100Config(
+        vocab_size=max(ids) + 1 + getattr(tokenizer, "num_madeup_words", 0), d_model=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=max_position_embeddings,
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
+    )
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config.max_length = max_position_embeddings
+    model.generation_config.num_beams = 1
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def save_tiny_m2m100(directory: Path, sentences: list[str], seed: int = 0,
+                     max_position_embeddings: int = 128) -> Path:
+    """An M2M100-shaped checkpoint whose tokenizer carries the ``__xx__`` language tokens."""
+    from transformers import M2M100Tokenizer
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model = train_spm(sentences, model_type="bpe")
+    (directory / "sentencepiece.bpe.model").write_bytes(model)
+    # fairseq order: <s>, <pad>, </s>, <unk>, then the pieces; language tokens come after.
+    tokens = ["<s>", "<pad>", "</s>", "<unk>"] + [
+        p for p in _pieces(model) if p not in ("<unk>", "<s>", "</s>")]
+    vocab = {token: i for i, token in enumerate(dict.fromkeys(tokens))}
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = M2M100Tokenizer(
+        vocab_file=str(directory / "vocab.json"),
+        spm_file=str(directory / "sentencepiece.bpe.model"),
+        src_lang="en", model_max_length=max_position_embeddings,
+    )
+    return _m2m100_model(directory, tokenizer, seed, max_position_embeddings)
+
+
+def save_tiny_nllb(directory: Path, sentences: list[str], seed: int = 0,
+                   max_position_embeddings: int = 128) -> Path:
+    """An NLLB-shaped checkpoint: BPE vocabulary from ``sentences`` plus the 200 NLLB codes."""
+    from tokenizers import SentencePieceBPETokenizer
+    from transformers import NllbTokenizer
+
+    directory = Path(directory)
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(sentences, vocab_size=300, min_frequency=1, show_progress=False,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
+    state = json.loads(bpe.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    tokenizer = NllbTokenizer(vocab=state["vocab"], merges=merges, src_lang="eng_Latn",
+                              model_max_length=max_position_embeddings)
+    return _m2m100_model(directory, tokenizer, seed, max_position_embeddings)
