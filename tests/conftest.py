@@ -1,26 +1,17 @@
 """Shared fixtures: a tiny BERT checkpoint and the example classification data."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
+from tests.support.jobs import example_splits
 from tests.support.tiny_models import save_tiny_bert
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def read_example_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return rows[0], rows[1:]
 
 
 @pytest.fixture(scope="session")
-def classification_data() -> dict[str, tuple[list[str], list[list[str]]]]:
-    base = EXAMPLES / "classification" / "data"
-    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+def classification_data():
+    return example_splits("classification")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tests.conftest import EXAMPLES, read_example_tsv
+from tests.support.jobs import EXAMPLES, read_example_tsv
 from tests.support.tiny_models import save_tiny_bert, save_tiny_layoutlm
 from tests.support.tiny_seq2seq import save_tiny_marian
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.jobs import client_for, lay_out_job, run_train, train_ok
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -15,7 +15,7 @@ LABELS = ["account", "billing", "shipping", "technical"]
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, classification_data, tiny_bert):
     base = tmp_path_factory.mktemp("job")
-    paths = lay_out_job(
+    return train_ok(
         base,
         {"task_name": "classification", "num_train_epochs": "15", "learning_rate": "3e-3",
          "per_device_train_batch_size": "8", "max_seq_length": "48", "logging_steps": "5",
@@ -24,11 +24,6 @@ def trained(tmp_path_factory, classification_data, tiny_bert):
          "test": classification_data["test"]},
         model_dir=tiny_bert,
     )
-    monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch)
-    monkeypatch.undo()
-    assert result.exit_code == 0, result.failure
-    return paths
 
 
 def test_training_writes_model_manifest_metrics_and_predictions(trained):

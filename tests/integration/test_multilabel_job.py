@@ -6,8 +6,7 @@ import json
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from tests.conftest import EXAMPLES, read_example_tsv
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
 LABELS = ["delivery", "packaging", "price", "quality", "support"]
@@ -16,20 +15,14 @@ TEXT = "The box was crushed and the seal was broken, and customer service never 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    base = EXAMPLES / "multilabel" / "data"
-    data = {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+    data = example_splits("multilabel")
     model = save_tiny_bert(tmp_path_factory.mktemp("ml-bert"),
-                           [row[0] for _, rows in data.values() for row in rows] + ["warm up"])
-    paths = lay_out_job(
+                           example_texts(data))
+    return train_ok(
         tmp_path_factory.mktemp("ml-job"),
         {"task_name": "multilabel-classif", "num_train_epochs": "15", "learning_rate": "3e-3",
          "per_device_train_batch_size": "8", "max_seq_length": "64", "threshold": "0.4"},
         data, model_dir=model)
-    monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch)
-    monkeypatch.undo()
-    assert result.exit_code == 0, result.failure
-    return paths
 
 
 @pytest.fixture(scope="module")

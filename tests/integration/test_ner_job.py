@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from tests.conftest import EXAMPLES, read_example_tsv
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
 # The hyphen alone makes "Okonkwo-Abernathy" at least three sub-tokens.
@@ -15,24 +14,18 @@ RARE = "According to Hannah Okonkwo-Abernathy , Siemens will cut prices in Tokyo
 
 @pytest.fixture(scope="module")
 def data():
-    base = EXAMPLES / "ner" / "data"
-    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+    return example_splits("ner")
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, data):
-    sentences = [row[0] for _, rows in data.values() for row in rows] + ["warm up"]
+    sentences = example_texts(data)
     model = save_tiny_bert(tmp_path_factory.mktemp("ner-bert"), sentences)
-    paths = lay_out_job(
+    return train_ok(
         tmp_path_factory.mktemp("ner-job"),
         {"task_name": "ner", "num_train_epochs": "10", "learning_rate": "3e-3",
          "per_device_train_batch_size": "8", "max_seq_length": "64"},
         data, model_dir=model)
-    monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch)
-    monkeypatch.undo()
-    assert result.exit_code == 0, result.failure
-    return paths
 
 
 @pytest.fixture(scope="module")

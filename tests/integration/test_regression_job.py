@@ -6,8 +6,7 @@ import json
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from tests.conftest import EXAMPLES, read_example_tsv
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
 BAD = "The room smelled of smoke and the sheets were stained; the area felt unsafe at night."
@@ -16,28 +15,22 @@ GOOD = "The room was spotless, quiet and beautifully furnished. Staff were frien
 
 @pytest.fixture(scope="module")
 def data():
-    base = EXAMPLES / "regression" / "data"
-    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+    return example_splits("regression")
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory, data):
     return save_tiny_bert(tmp_path_factory.mktemp("reg-bert"),
-                          [row[0] for _, rows in data.values() for row in rows] + ["warm up"])
+                          example_texts(data))
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, data, model):
-    paths = lay_out_job(
+    return train_ok(
         tmp_path_factory.mktemp("reg-job"),
         {"task_name": "regression", "num_train_epochs": "10", "learning_rate": "3e-3",
          "per_device_train_batch_size": "8", "max_seq_length": "64"},
         data, model_dir=model)
-    monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch)
-    monkeypatch.undo()
-    assert result.exit_code == 0, result.failure
-    return paths
 
 
 def test_training_reports_error_and_correlation_metrics(trained):

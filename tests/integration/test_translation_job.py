@@ -10,19 +10,16 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, read_example_tsv
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.jobs import EXAMPLES, client_for, example_splits, lay_out_job, run_train, train_ok
 from tests.support.tiny_seq2seq import save_tiny_m2m100, save_tiny_marian, save_tiny_nllb
 
 
 @pytest.fixture(scope="module")
 def parallel_data():
-    base = EXAMPLES / "translation" / "data"
-    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+    return example_splits("translation")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +31,7 @@ def sentences(parallel_data):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, parallel_data, sentences):
     marian = save_tiny_marian(tmp_path_factory.mktemp("tiny-marian"), *sentences)
-    paths = lay_out_job(
+    return train_ok(
         tmp_path_factory.mktemp("job"),
         {"task_name": "translation", "src_lang": "en", "tgt_lang": "es", "num_train_epochs": "2",
          "learning_rate": "3e-3", "per_device_train_batch_size": "16", "logging_steps": "2",
@@ -42,11 +39,6 @@ def trained(tmp_path_factory, parallel_data, sentences):
         {"train": parallel_data["train"], "dev": parallel_data["dev"], "test": parallel_data["test"]},
         model_dir=marian,
     )
-    monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch)
-    monkeypatch.undo()
-    assert result.exit_code == 0, result.failure
-    return paths
 
 
 @pytest.fixture(scope="module")

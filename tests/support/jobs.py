@@ -6,11 +6,34 @@ dir with the real ``Predictor`` (synchronously) and returns the Flask test clien
 """
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from sagemaker_nlp.paths import SageMakerPaths
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+Table = tuple[list[str], list[list[str]]]  # header, rows
+
+
+def read_example_tsv(path: Path) -> Table:
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return rows[0], rows[1:]
+
+
+def example_splits(task: str) -> dict[str, Table]:
+    """``examples/<task>/data``: split (train, dev, test) -> its table."""
+    base = EXAMPLES / task / "data"
+    return {split: read_example_tsv(base / split / f"{split}.tsv") for split in ("train", "dev", "test")}
+
+
+def example_texts(data: dict[str, Table]) -> list[str]:
+    """Every text of the splits (for building a tiny vocabulary), plus the warm-up text."""
+    return [row[0] for _, rows in data.values() for row in rows] + ["warm up"]
 
 
 @dataclass
@@ -64,6 +87,18 @@ def run_train(paths: SageMakerPaths, monkeypatch, capsys=None) -> JobResult:
         code = int(exit_.code or 0)
     output = capsys.readouterr().out if capsys is not None else ""
     return JobResult(paths, code, output)
+
+
+def train_ok(base: Path, hyperparameters: dict, channels: dict, model_dir: Path | None = None) -> SageMakerPaths:
+    """Lay out a job, run the real entry point, and insist that it succeeded."""
+    paths = lay_out_job(base, hyperparameters, channels, model_dir)
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        result = run_train(paths, monkeypatch)
+    finally:
+        monkeypatch.undo()
+    assert result.exit_code == 0, result.failure
+    return paths
 
 
 def client_for(model_dir: Path, batch_size: int = 8):
