@@ -47,6 +47,7 @@ class Task:
         self.options = options if options is not None else self.options_class()
         self.max_seq_length = max_seq_length
         self.labels: list[str] = []
+        self.label_ids: dict[str, int] = {}
 
     @classmethod
     def resolve(cls, options) -> type:
@@ -95,6 +96,28 @@ class Task:
 
     def set_labels(self, labels: list[str]) -> None:
         self.labels = list(labels)
+        self.label_ids = {label: i for i, label in enumerate(self.labels)}
+
+    def write_label_vocabulary(self, config, problem_type: str | None = None) -> None:
+        """``num_labels``, ``id2label`` and ``label2id`` (and the problem type) in the model
+        config, where Hugging Face tools and ``pipeline(...)`` look for them."""
+        config.num_labels = len(self.labels)
+        config.id2label = dict(enumerate(self.labels))
+        config.label2id = dict(self.label_ids)
+        if problem_type:
+            config.problem_type = problem_type
+
+    def reject_unknown_labels(self, examples: list[Example], split: str, labels_of,
+                              noun: str = "label") -> None:
+        """A ClientError naming the row whose label never occurs in training (and so can be
+        neither learnt nor scored); ``labels_of(example)`` lists an example's labels."""
+        for example in examples:
+            unknown = [label for label in labels_of(example) if label not in self.label_ids]
+            if unknown:
+                raise ClientError(
+                    f"{example['where']}: {noun} {unknown[0]!r} in the {split} split never occurs "
+                    f"in the training data, so the model cannot predict it. "
+                    f"Training {noun}s: {', '.join(self.labels)}.")
 
     def labels_from_config(self, config) -> list[str]:
         id2label = getattr(config, "id2label", None) or {}

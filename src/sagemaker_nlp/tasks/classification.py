@@ -34,27 +34,13 @@ class ClassificationTask(Task):
         return sorted({ex["labels"] for ex in train})
 
     def check_labels(self, examples, split):
-        known = set(self.labels)
-        for ex in examples:
-            if ex["labels"] not in known:
-                raise ClientError(
-                    f"{ex['where']}: label {ex['labels']!r} in the {split} split never occurs in "
-                    f"the training data, so the model cannot predict it. "
-                    f"Training labels: {', '.join(self.labels)}."
-                )
+        self.reject_unknown_labels(examples, split, lambda example: [example["labels"]])
 
     def configure(self, config):
-        config.num_labels = len(self.labels)
-        config.id2label = dict(enumerate(self.labels))
-        config.label2id = {label: i for i, label in enumerate(self.labels)}
-        config.problem_type = "single_label_classification"
+        self.write_label_vocabulary(config, "single_label_classification")
 
     def label_to_target(self, label):
-        return self._ids[label]
-
-    def set_labels(self, labels):
-        super().set_labels(labels)
-        self._ids = {label: i for i, label in enumerate(self.labels)}
+        return self.label_ids[label]
 
     def compute_metrics(self, eval_pred):
         predictions = np.argmax(eval_pred.predictions, axis=-1)

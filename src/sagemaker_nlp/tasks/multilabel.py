@@ -67,21 +67,10 @@ class MultilabelTask(Task):
         return labels
 
     def check_labels(self, examples, split):
-        known = set(self.labels)
-        for ex in examples:
-            unknown = [name for name in ex["labels"] if name not in known]
-            if unknown:
-                raise ClientError(
-                    f"{ex['where']}: label {unknown[0]!r} in the {split} split never occurs in the "
-                    f"training data, so the model cannot predict it. "
-                    f"Training labels: {', '.join(self.labels)}."
-                )
+        self.reject_unknown_labels(examples, split, lambda example: example["labels"])
 
     def configure(self, config):
-        config.num_labels = len(self.labels)
-        config.id2label = dict(enumerate(self.labels))
-        config.label2id = {label: i for i, label in enumerate(self.labels)}
-        config.problem_type = "multi_label_classification"
+        self.write_label_vocabulary(config, "multi_label_classification")
 
     def label_to_target(self, label):
         wanted = set(label)

@@ -85,22 +85,10 @@ class NerTask(Task):
         return sorted({tag for ex in train for tag in ex["labels"]})
 
     def check_labels(self, examples, split):
-        known = set(self.labels)
-        for ex in examples:
-            unknown = [tag for tag in ex["labels"] if tag not in known]
-            if unknown:
-                raise ClientError(
-                    f"{ex['where']}: tag {unknown[0]!r} in the {split} split never occurs in the "
-                    f"training data. Training tags: {', '.join(self.labels)}.")
-
-    def set_labels(self, labels):
-        super().set_labels(labels)
-        self._ids = {tag: i for i, tag in enumerate(self.labels)}
+        self.reject_unknown_labels(examples, split, lambda example: example["labels"], noun="tag")
 
     def configure(self, config):
-        config.num_labels = len(self.labels)
-        config.id2label = dict(enumerate(self.labels))
-        config.label2id = dict(self._ids)
+        self.write_label_vocabulary(config)
 
     # ----- features ----------------------------------------------------------------------------
     def encode(self, examples, tokenizer, config, with_labels):
@@ -121,14 +109,14 @@ class NerTask(Task):
         """Model inputs beyond the tokenizer's (layoutlm: a box per token)."""
 
     def token_labels(self, window, tags):
-        ids = [self._ids[tag] for tag in tags]
+        ids = [self.label_ids[tag] for tag in tags]
         later = self._continuation if self.options.label_all_tokens else (lambda _: alignment.IGNORE)
         return alignment.token_values(window, ids, lambda _: alignment.IGNORE, later, owned_only=True)
 
     def _continuation(self, label_id):
         # A word's later sub-tokens continue its entity: B-X there would start a new one.
         tag = self.labels[label_id]
-        return self._ids.get(f"I-{tag[2:]}", label_id) if tag.startswith("B-") else label_id
+        return self.label_ids.get(f"I-{tag[2:]}", label_id) if tag.startswith("B-") else label_id
 
     def collator(self, tokenizer, model):
         return DataCollatorForTokenClassification(tokenizer)
