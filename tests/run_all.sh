@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: every test under tests/ (unit, contract, integration, container, sdk).
 # Docker tests skip themselves only when no docker engine answers AND CI is unset; with CI=true
-# they run (or fail). Extra arguments go to pytest, e.g. `bash tests/run_all.sh -k container -x`.
+# they run (or fail). Extra arguments go to pytest, e.g. `bash tests/run_all.sh -m docker -x`
+# (docker and SDK tests only) or `bash tests/run_all.sh -m "not docker"` (everything else).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"

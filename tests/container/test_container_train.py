@@ -44,3 +44,16 @@ def test_second_run_resumes_from_checkpoints(trained, image):
     assert result.returncode == 0, logs[-4000:]
     assert "resuming from checkpoint" in logs.lower(), logs[-4000:]
     assert (base / "model" / "config.json").is_file()
+
+
+def test_default_model_trains_without_network(ml_tree, image):
+    """No model channel and `--network none`: the default encoder ships in the image (no downloads)."""
+    shutil.rmtree(ml_tree / "input" / "data" / "model")
+    params = dict(sm_docker.HYPERPARAMETERS, max_steps="2", eval_strategy="no")
+    params.pop("eval_steps")
+    (ml_tree / "input/config/hyperparameters.json").write_text(json.dumps(params))
+    result = sm_docker.run(["docker", "run", "--rm", "--network", "none", "-v", f"{ml_tree}:/opt/ml",
+                            image, "train"], timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    config = json.loads((ml_tree / "model" / "config.json").read_text())
+    assert config["model_type"] == "bert" and config["hidden_size"] == 384  # all-MiniLM-L6-v2
