@@ -28,6 +28,7 @@ setup(
         "flask>=3.0",
         "werkzeug>=3.0",
         "gunicorn>=22",
+        "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
     ],
     extras_require={
         "test": ["pytest>=8", "requests>=2.31"],

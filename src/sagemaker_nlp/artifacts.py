@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_NAME = "sagemaker_nlp.json"
+CALIBRATION_NAME = "calibration.json"  # validation inputs that int8 engines are checked on
+CALIBRATION_SIZE = 64
 STAGING_NAME = ".staging"
 FORMAT_VERSION = 1
 
@@ -50,6 +52,20 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_calibration(directory: Path, records: list[dict]) -> None:
+    """Up to ``CALIBRATION_SIZE`` request records (JSON, no labels) saved with the model."""
+    records = records[:CALIBRATION_SIZE]
+    (directory / CALIBRATION_NAME).write_text(
+        json.dumps({"records": records}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_calibration(directory: Path) -> list[dict] | None:
+    path = Path(directory) / CALIBRATION_NAME
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("records") or None
 
 
 def staging_dir(model_dir: Path) -> Path:

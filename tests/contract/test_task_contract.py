@@ -14,11 +14,13 @@ import pytest
 import torch
 from transformers import AutoConfig
 
+from sagemaker_nlp.engines import EngineOptions
 from sagemaker_nlp.serving.predictor import build_task
 from sagemaker_nlp.tasks import available_tasks, get_task
 from tests.contract.specs import SPECS
 from tests.support.jobs import client_for, lay_out_job, run_train
 
+FLOAT32 = EngineOptions(compute_type="float32")
 TASKS = sorted({get_task(name).name for name in available_tasks()})
 
 
@@ -41,7 +43,9 @@ def jobs(tmp_path_factory):
             result = run_train(paths, monkeypatch)
             monkeypatch.undo()
             assert result.exit_code == 0, result.failure
-            cache[task] = (paths, data, client_for(paths.model))
+            # float32 engines (CTranslate2 float32 for translation): served answers must equal
+            # the test predictions written at training time.
+            cache[task] = (paths, data, client_for(paths.model, engine_options=FLOAT32))
         return cache[task]
 
     return job
@@ -88,7 +92,9 @@ def test_labels_round_trip_through_config_json(task_job):
 def test_encode_and_predict_give_one_valid_prediction_per_example(task_job):
     name, spec, paths, data, client = task_job
     predictor = client.application.extensions["predictor"]
-    task, model, tokenizer = predictor.task, predictor.model, predictor.tokenizer
+    task, tokenizer = predictor.task, predictor.tokenizer
+    # CTranslate2 keeps no torch copy; the loss check needs the trained torch model.
+    model = predictor.model or task.auto_model.from_pretrained(paths.model)
     header, rows = data["dev"]
     examples = [task.parse_example(dict(zip(header, row)), f"dev:{i}") for i, row in enumerate(rows)]
     features = task.encode(examples, tokenizer, model.config, with_labels=True)
@@ -99,7 +105,7 @@ def test_encode_and_predict_give_one_valid_prediction_per_example(task_job):
         loss = model(**{k: v.to(model.device) for k, v in batch.items()}).loss
     assert math.isfinite(float(loss))
 
-    predictions = task.predict(model, tokenizer, examples, {}, batch_size=3)
+    predictions = task.predict(predictor.engine, tokenizer, examples, {}, batch_size=3)
     assert len(predictions) == len(examples)
     for record, prediction in zip(records(data, name, "dev"), predictions):
         assert "pred" in prediction

@@ -6,6 +6,7 @@ import json
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
+from sagemaker_nlp.engines import EngineOptions
 from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
@@ -27,7 +28,8 @@ def trained(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(trained):
-    return client_for(trained.model)
+    # float32: the scores are compared with a plain float32 pipeline to 1e-5.
+    return client_for(trained.model, engine_options=EngineOptions(compute_type="float32"))
 
 
 def test_config_says_multi_label_and_metrics_cover_the_label_sets(trained):

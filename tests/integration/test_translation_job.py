@@ -47,24 +47,25 @@ def marian_client(trained):
 
 
 def spy_generate(client, monkeypatch) -> list[dict]:
-    """Record what the served model's ``generate`` receives (it still runs for real)."""
-    predictor = client.application.extensions["predictor"]
-    model, calls = predictor.model, []
-    original = model.generate
+    """Record the token ids and forced first token the served engine (CTranslate2 or
+    transformers) receives per batch; it still runs for real."""
+    engine, calls = client.application.extensions["predictor"].engine, []
+    original = engine.generate
 
-    def generate(**kwargs):
-        calls.append({"input_ids": kwargs["input_ids"].tolist(), **{
-            k: v for k, v in kwargs.items() if k not in ("input_ids", "attention_mask")}})
-        return original(**kwargs)
+    def generate(sources, **kwargs):
+        calls.append({"input_ids": [list(ids) for ids in sources],
+                      "forced_bos_token_id": kwargs.get("first_token"), **kwargs})
+        return original(sources, **kwargs)
 
-    monkeypatch.setattr(model, "generate", generate)
+    monkeypatch.setattr(engine, "generate", generate)
     return calls
 
 
 def test_training_writes_seq2seq_model_metrics_and_src_ref_hyp(trained, parallel_data):
     model = trained.model
     assert {"config.json", "model.safetensors", "generation_config.json", "source.spm",
-            "target.spm", "vocab.json"} <= {p.name for p in model.iterdir()}
+            "target.spm", "vocab.json", "calibration.json"} <= {p.name for p in model.iterdir()}
+    assert (model / "ctranslate2" / "model.bin").is_file()  # converted once, for serving
     manifest = json.loads((model / "sagemaker_nlp.json").read_text())
     assert manifest["task"] == "translation"
     assert manifest["task_options"]["source_lang"] == "en"

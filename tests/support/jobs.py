@@ -101,13 +101,14 @@ def train_ok(base: Path, hyperparameters: dict, channels: dict, model_dir: Path 
     return paths
 
 
-def client_for(model_dir: Path, batch_size: int = 8):
-    """Flask test client over a synchronously loaded Predictor for ``model_dir``."""
+def client_for(model_dir: Path, batch_size: int = 8, engine_options=None):
+    """Flask test client over a synchronously loaded Predictor for ``model_dir`` (engine: auto,
+    unless ``engine_options`` says otherwise)."""
     from sagemaker_nlp.serving.app import create_app
     from sagemaker_nlp.serving.predictor import Predictor
     from sagemaker_nlp.serving.settings import ServerSettings
 
-    predictor = Predictor(Path(model_dir), batch_size=batch_size)
+    predictor = Predictor(Path(model_dir), batch_size=batch_size, engine_options=engine_options)
     predictor.load()
     assert predictor.ready.is_set(), predictor.error
     settings = ServerSettings.from_env()

@@ -26,7 +26,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     settings = settings or ServerSettings.from_env()
     if predictor is None:
         predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads(),
-                              settings.max_batch_delay_ms).start()
+                              settings.max_batch_delay_ms, settings.engine_options()).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor

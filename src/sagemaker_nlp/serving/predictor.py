@@ -3,7 +3,8 @@
 The model directory is a ``save_pretrained`` folder: ours carries a manifest naming the task;
 a plain Hugging Face checkpoint gets its task from ``HF_TASK`` or from ``config.json``. Loading
 runs in a thread so the server binds its port at once and ``/ping`` answers 503 until the model
-is ready (and has run a warm-up batch), or with the reason when loading failed.
+is ready (and has run a warm-up batch), or with the reason when loading failed. The model then
+runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import torch
 from transformers import AutoConfig, AutoTokenizer
 
 from .. import artifacts
+from ..engines import EngineOptions, load_engine
 from ..errors import ClientError, ModelNotReady
 from ..tasks import get_task, task_for_model
 from .batcher import DynamicBatcher
@@ -57,8 +59,10 @@ class Predictor:
     """Holds one model copy; ``predict`` is serialised so concurrent requests share it safely."""
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
-                 max_batch_delay_ms: float = 0):
+                 max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None):
         self.model_dir = Path(model_dir)
+        self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
+        self.engine = None
         self.batch_size = batch_size
         self.torch_threads = torch_threads
         self.max_batch_delay_ms = max_batch_delay_ms
@@ -85,30 +89,44 @@ class Predictor:
             task = build_task(self.model_dir, config)
             device = choose_device()
             self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
-            model = task.auto_model.from_pretrained(self.model_dir, config=config)
-            self.model = model.to(device).eval()
-            task.set_labels(task.labels_from_config(self.model.config))
-            task.prepare(self.model, self.tokenizer)
+            model = task.auto_model.from_pretrained(self.model_dir, config=config).to(device).eval()
+            task.set_labels(task.labels_from_config(model.config))
+            task.prepare(model, self.tokenizer)
+            self.engine = load_engine(model, self.model_dir, task.generates, self.engine_options,
+                                      self._agreement(task))
+            # An engine with its own weights (CTranslate2) leaves the torch copy unused: free it.
+            self.model = self.engine.model
             self.task = task
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000)
-            logger.info("Model ready: task %s on %s, %d torch threads, %.1f s",
-                        task.name, device, torch.get_num_threads(), time.monotonic() - started)
+            logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
+                        self.engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
         except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
             self.error = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
             logger.exception(self.error)
 
+    def _agreement(self, task):
+        """Compares a candidate engine with float32 on the model's calibration sample."""
+        records = artifacts.read_calibration(self.model_dir)
+        if not records:
+            return None
+        examples = [task.parse_example(record, f"calibration record {i}", with_labels=False)
+                    for i, record in enumerate(records, start=1)]
+        return lambda reference, candidate: task.engine_agreement(
+            reference, candidate, examples, self.tokenizer)
+
     def _warm_up(self) -> None:
         """One small batch through the model so the first request pays no lazy-init cost."""
         example = self.task.warmup_example()
         if example is not None:
-            self.task.predict(self.model, self.tokenizer, [example], {}, batch_size=1)
+            self.task.predict(self.engine, self.tokenizer, [example], {}, batch_size=1)
 
     def status(self) -> dict:
         if self.ready.is_set():
-            return {"status": "ready", "task": self.task.name, "device": str(self.model.device)}
+            return {"status": "ready", "task": self.task.name, "device": str(self.engine.device),
+                    "engine": self.engine.name}
         if self.error:
             return {"status": "failed", "reason": self.error}
         return {"status": "loading", "model_dir": str(self.model_dir)}
@@ -127,5 +145,5 @@ class Predictor:
             return self._run(examples, params)
 
     def _run(self, examples: list[dict], params: dict) -> list[dict]:
-        return self.task.predict(self.model, self.tokenizer, examples, params,
+        return self.task.predict(self.engine, self.tokenizer, examples, params,
                                  batch_size=self.batch_size)

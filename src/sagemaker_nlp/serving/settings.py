@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engines import CHOICES, EngineOptions
+from ..engines.select import DEFAULT_CACHE_DIR
 from ..paths import SageMakerPaths
 
 
@@ -18,6 +20,13 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
         raise ValueError(f"Environment variable {name}={raw!r} is not a number") from None
     if value < minimum:
         raise ValueError(f"Environment variable {name}={raw!r} must be >= {minimum}")
+    return value
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ValueError(f"Environment variable {name}={value!r} must be one of {', '.join(choices)}")
     return value
 
 
@@ -56,6 +65,9 @@ class ServerSettings:
     batch_size: int
     max_batch_delay_ms: int
     log_level: str
+    engine: str = "auto"
+    ct2_compute_type: str | None = None
+    cache_dir: Path = DEFAULT_CACHE_DIR
 
     @classmethod
     def from_env(cls) -> "ServerSettings":
@@ -73,7 +85,13 @@ class ServerSettings:
             batch_size=_int("SAGEMAKER_NLP_BATCH_SIZE", 32, 1),
             max_batch_delay_ms=_int("SAGEMAKER_NLP_MAX_BATCH_DELAY_MS", 5, 0),
             log_level=str(level).upper() if not str(level).isdigit() else level,
+            engine=_choice("SAGEMAKER_NLP_ENGINE", CHOICES),
+            ct2_compute_type=os.environ.get("SAGEMAKER_NLP_CT2_COMPUTE_TYPE", "").strip() or None,
+            cache_dir=Path(os.environ.get("SAGEMAKER_NLP_CACHE_DIR") or DEFAULT_CACHE_DIR),
         )
+
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(self.engine, self.ct2_compute_type, self.cache_dir, self.torch_threads())
 
     @property
     def max_content_length(self) -> int | None:

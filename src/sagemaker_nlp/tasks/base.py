@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
 from transformers import (
     AutoModelForSequenceClassification,
     DataCollatorWithPadding,
@@ -18,6 +17,7 @@ from transformers import (
     TrainingArguments,
 )
 
+from ..engines import as_engine
 from ..errors import ClientError
 
 # An example is a dict of canonical fields ("text", "labels", task extras) plus "where", the
@@ -42,6 +42,7 @@ class Task:
     extra_columns: tuple[str, ...] = ()  # data columns beyond text and labels
     best_metric = "loss"
     greater_is_better = False
+    generates = False  # True: served by generating token sequences (seq2seq engines)
 
     def __init__(self, options=None, max_seq_length: int | None = None):
         self.options = options if options is not None else self.options_class()
@@ -189,25 +190,47 @@ class Task:
         """A small valid input run once at load time (None: skip the warm-up)."""
         return {"text": "warm up", "where": "warm-up"}
 
-    def predict(self, model, tokenizer, examples: list[Example], params: dict,
+    def predict(self, engine, tokenizer, examples: list[Example], params: dict,
                 batch_size: int = 32) -> list[dict]:
-        """Run the model over examples in length-sorted mini-batches; one prediction each."""
-        features = self.encode(examples, tokenizer, model.config, with_labels=False)
-        logits = self.forward_in_batches(model, tokenizer, features, batch_size)
+        """Run the model (an engine, or a plain ``transformers`` model) over examples in
+        length-sorted mini-batches; one prediction each, in input order."""
+        engine = as_engine(engine)
+        features = self.encode(examples, tokenizer, engine.config, with_labels=False)
+        logits = self.forward_in_batches(engine, tokenizer, features, batch_size)
         return [self.decode(example, row, params) for example, row in zip(examples, logits)]
 
-    def forward_in_batches(self, model, tokenizer, features: list[dict], batch_size: int):
+    def forward_in_batches(self, engine, tokenizer, features: list[dict], batch_size: int):
         """Logits (numpy, per feature, in input order); sorting by length keeps padding small."""
-        collate = self.collator(tokenizer, model)
+        engine = as_engine(engine)
+        collate = self.collator(tokenizer, engine.model)
         results: list[Any] = [None] * len(features)
-        with torch.inference_mode():
-            for chunk in length_sorted_batches([len(f["input_ids"]) for f in features], batch_size):
-                batch = collate([features[i] for i in chunk])
-                batch = {k: v.to(model.device) for k, v in batch.items()}
-                logits = model(**batch).logits.float().cpu().numpy()
-                for i, row in zip(chunk, logits):
-                    results[i] = row
+        for chunk in length_sorted_batches([len(f["input_ids"]) for f in features], batch_size):
+            logits = engine.logits(collate([features[i] for i in chunk]))
+            for i, row in zip(chunk, logits):
+                results[i] = row
         return results
+
+    # ----- engines -----------------------------------------------------------------------------
+    def calibration_record(self, example: Example) -> dict:
+        """A validation example as a JSON request record, saved with the model so serving can
+        check a quantised engine against float32 on real inputs."""
+        return {"text": example["text"]}
+
+    def engine_agreement(self, reference, candidate, examples: list[Example], tokenizer) -> float:
+        """Share of outputs on which two engines agree: the argmax label of every input (every
+        real token, for token-level heads)."""
+        features = self.encode(examples, tokenizer, reference.config, with_labels=False)
+        expected = self.forward_in_batches(reference, tokenizer, features, 32)
+        actual = self.forward_in_batches(candidate, tokenizer, features, 32)
+        same = total = 0
+        for feature, a, b in zip(features, expected, actual):
+            a, b = np.argmax(a, axis=-1), np.argmax(b, axis=-1)
+            if a.ndim:  # per token: padding positions are not outputs
+                keep = _real_positions(len(a), len(feature["input_ids"]), tokenizer.padding_side)
+                a, b = a[keep], b[keep]
+            same += int(np.sum(a == b))
+            total += int(np.size(a))
+        return same / total if total else 1.0
 
     def decode(self, example: Example, logits: np.ndarray, params: dict) -> dict:
         """Native prediction for one example: ``{"pred": ..., ...}``, JSON-native values only."""
@@ -243,6 +266,10 @@ def _as_cell(value) -> str:
     if isinstance(value, (list, tuple)):
         return " ".join(_as_cell(v) for v in value)
     return str(value)
+
+
+def _real_positions(padded: int, length: int, padding_side: str) -> slice:
+    return slice(0, length) if padding_side == "right" else slice(padded - length, padded)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -119,6 +119,9 @@ class LayoutLMTask(NerTask):
     def collator(self, tokenizer, model):
         return BoxCollator(super().collator(tokenizer, model), tokenizer.padding_side)
 
+    def calibration_record(self, example):
+        return {"text": example["text"], "bbox": example["boxes"]}
+
     def warmup_example(self):
         return self.parse_example({"text": "warm up", "bbox": [[0, 0, 10, 10], [12, 0, 20, 10]]},
                                   "warm-up", with_labels=False)

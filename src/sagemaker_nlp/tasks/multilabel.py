@@ -34,6 +34,12 @@ def _check_threshold(value, what: str) -> float:
     return float(value)
 
 
+def _logit(probability: float) -> float:
+    """The logit at which sigmoid reaches ``probability`` (comparing logits avoids overflow)."""
+    p = min(max(probability, 1e-12), 1 - 1e-12)
+    return float(np.log(p / (1 - p)))
+
+
 def sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))
 
@@ -92,6 +98,15 @@ class MultilabelTask(Task):
         threshold = parameters.pop("threshold", self.options.threshold)
         super().parse_parameters(parameters)
         return {"threshold": _check_threshold(threshold, "parameter 'threshold'")}
+
+    def engine_agreement(self, reference, candidate, examples, tokenizer):
+        """Share of (input, class) decisions two engines agree on: a class is chosen by its
+        score reaching the threshold, not by argmax."""
+        features = self.encode(examples, tokenizer, reference.config, with_labels=False)
+        decide = lambda engine: np.array(self.forward_in_batches(  # noqa: E731
+            engine, tokenizer, features, 32)) >= _logit(self.options.threshold)
+        expected, actual = decide(reference), decide(candidate)
+        return float(np.mean(expected == actual)) if expected.size else 1.0
 
     def decode(self, example, logits, params):
         scores = sigmoid(logits)

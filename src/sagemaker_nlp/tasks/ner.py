@@ -15,6 +15,7 @@ from seqeval.metrics import (accuracy_score, classification_report, f1_score, pr
                              recall_score)
 from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
 
+from ..engines import as_engine
 from ..errors import ClientError
 from . import alignment
 from .base import Task, softmax
@@ -147,9 +148,10 @@ class NerTask(Task):
     def warmup_example(self):
         return self.parse_example({"text": "warm up"}, "warm-up", with_labels=False)
 
-    def predict(self, model, tokenizer, examples, params, batch_size=32):
-        features, windows = self.windows(examples, tokenizer, model.config, with_labels=False)
-        logits = self.forward_in_batches(model, tokenizer, features, batch_size)
+    def predict(self, engine, tokenizer, examples, params, batch_size=32):
+        engine = as_engine(engine)
+        features, windows = self.windows(examples, tokenizer, engine.config, with_labels=False)
+        logits = self.forward_in_batches(engine, tokenizer, features, batch_size)
         word_probs: list[dict[int, np.ndarray]] = [{} for _ in examples]
         for feature, window, rows in zip(features, windows, logits):
             probs = softmax(alignment.unpad(rows, len(feature["input_ids"]), tokenizer.padding_side))

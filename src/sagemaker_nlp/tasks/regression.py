@@ -78,6 +78,15 @@ class RegressionTask(Task):
         super().parse_parameters(parameters)
         return {}
 
+    def engine_agreement(self, reference, candidate, examples, tokenizer):
+        """Share of predictions within 1% of the reference predictions' spread: a number has
+        no argmax, and int8 noise matters only relative to how far the predictions vary."""
+        features = self.encode(examples, tokenizer, reference.config, with_labels=False)
+        expected = np.ravel(self.forward_in_batches(reference, tokenizer, features, 32))
+        actual = np.ravel(self.forward_in_batches(candidate, tokenizer, features, 32))
+        tolerance = 0.01 * max(float(np.ptp(expected)), 1e-6)
+        return float(np.mean(np.abs(expected - actual) <= tolerance)) if len(expected) else 1.0
+
     def decode(self, example, logits, params):
         return {"pred": float(np.asarray(logits).reshape(-1)[0])}
 

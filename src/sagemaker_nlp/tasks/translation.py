@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 from sacrebleu.metrics import BLEU, CHRF
 from transformers import (
     AutoModelForSeq2SeqLM,
@@ -27,7 +26,8 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_SEQ_TO_SEQ_CAUSAL_L
 
 from ..errors import ClientError
 from . import translation_langs as langs
-from .base import Task
+from ..engines import as_engine
+from .base import Task, length_sorted_batches
 from .registry import register_task
 from .sentence_split import split_to_fit
 
@@ -67,6 +67,7 @@ class TranslationTask(Task):
     training_args_class = Seq2SeqTrainingArguments
     best_metric = "bleu"
     greater_is_better = True
+    generates = True
 
     def __init__(self, options=None, max_seq_length=None):
         super().__init__(options, max_seq_length)
@@ -216,7 +217,8 @@ class TranslationTask(Task):
         """Token ids (padded with -100 by the Trainer) -> texts without special or language tokens."""
         tokenizer = self._tokenizer
         skip = set(self._codes.values())
-        cleaned = [[int(t) for t in row if t >= 0 and int(t) not in skip] for row in np.asarray(rows)]
+        rows = rows if isinstance(rows, list) else np.asarray(rows)  # engines give ragged lists
+        cleaned = [[int(t) for t in row if t >= 0 and int(t) not in skip] for row in rows]
         # Marian decodes with its target SentencePiece model unless told the ids are source ids.
         kwargs = {"use_source_tokenizer": True} if source and hasattr(tokenizer, "spm_source") else {}
         return [text.strip() for text in tokenizer.batch_decode(cleaned, skip_special_tokens=True, **kwargs)]
@@ -247,11 +249,12 @@ class TranslationTask(Task):
             return None  # no default target language: every request names one
         return {"text": "Hello.", "where": "warm-up"}
 
-    def predict(self, model, tokenizer, examples, params, batch_size=32):
+    def predict(self, engine, tokenizer, examples, params, batch_size=32):
         """Translate each example; long ones piecewise, all pieces length-sorted in batches."""
+        engine = as_engine(engine)
         source, target = self.languages(params)
         prefix = self._apply(tokenizer, source, target)
-        window = self.source_window(tokenizer, model.config)
+        window = self.source_window(tokenizer, engine.config)
         overhead = len(tokenizer(prefix + "a")["input_ids"]) - len(self._count(tokenizer, ["a"]))
         budget = window - overhead
         if budget < 1:
@@ -261,7 +264,7 @@ class TranslationTask(Task):
             for piece in split_to_fit(example["text"], lambda texts: self._count(tokenizer, texts), budget):
                 pieces.append(piece)
                 owners.append(index)
-        outputs = self._generate(model, tokenizer, [prefix + text for text, _ in pieces], params,
+        outputs = self._generate(engine, tokenizer, [prefix + text for text, _ in pieces], params,
                                  target, window, batch_size)
         joined = [""] * len(examples)
         for owner, (_, separator), output in zip(owners, pieces, outputs):
@@ -274,28 +277,23 @@ class TranslationTask(Task):
         encoded = tokenizer(texts, add_special_tokens=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
-    def _generate(self, model, tokenizer, texts, params, target, window, batch_size) -> list[str]:
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def _generate(self, engine, tokenizer, texts, params, target, window, batch_size) -> list[str]:
+        """Token-budget batches of similar length through the engine; texts in input order."""
+        sources = tokenizer(texts, truncation=True, max_length=window)["input_ids"]
+        first_token = self._codes[target] if self._codes else None
+        decoder_positions = getattr(engine.config, "max_position_embeddings", None) or 512
         results: list[str] = [""] * len(texts)
-        kwargs = {}
-        if params.get("num_beams"):
-            kwargs["num_beams"] = params["num_beams"]
-        if self._codes:
-            kwargs["forced_bos_token_id"] = self._codes[target]
-        decoder_positions = getattr(model.config, "max_position_embeddings", None) or 512
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                chunk = order[start:start + batch_size]
-                batch = tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
-                                  max_length=window, return_tensors="pt").to(model.device)
-                # Without a request limit, allow twice the source length: enough for any real
-                # translation, while a degenerate repetition loop cannot run to the model's limit.
-                new_tokens = params.get("max_new_tokens") or 2 * batch["input_ids"].shape[1] + 16
-                # max_length counts the decoder start token (and a forced language token).
-                max_length = min(decoder_positions, new_tokens + 1 + bool(self._codes))
-                generated = model.generate(**batch, max_length=max_length, **kwargs)
-                for i, text in zip(chunk, self._decode_ids(generated.cpu())):
-                    results[i] = text
+        for chunk in length_sorted_batches([len(ids) for ids in sources], batch_size):
+            longest = max(len(sources[i]) for i in chunk)
+            # Without a request limit, allow twice the source length: enough for any real
+            # translation, while a degenerate repetition loop cannot run to the model's limit.
+            new_tokens = params.get("max_new_tokens") or 2 * longest + 16
+            # max_length counts the decoder start token (and a forced language token).
+            max_length = min(decoder_positions, new_tokens + 1 + bool(self._codes))
+            generated = engine.generate([sources[i] for i in chunk], max_length=max_length,
+                                        num_beams=params.get("num_beams"), first_token=first_token)
+            for i, text in zip(chunk, self._decode_ids(generated)):
+                results[i] = text
         return results
 
     def to_hf(self, prediction, params):

@@ -14,6 +14,7 @@ from transformers import AutoConfig, AutoTokenizer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from .. import artifacts
+from ..engines import export_for_serving
 from ..data import find_split_files, load_splits
 from ..errors import ClientError
 from .callbacks import CheckpointOnStop, MetricLogCallback, TrainingStopped
@@ -131,6 +132,9 @@ def _save_outputs(paths, trainer, task, columns, splits, features, result, split
         # The Trainer also pickles its arguments there; a model dir holds no pickles.
         (staging / "training_args.bin").unlink(missing_ok=True)
         artifacts.write_manifest(staging, artifacts.build_manifest(task, columns))
+        artifacts.write_calibration(staging, [task.calibration_record(ex) for ex in splits["validation"]])
+        # Converted before publishing, so the model dir never shows a model without it.
+        export_for_serving(staging, trainer.model.config, task.generates)
         artifacts.publish(staging, paths.model)
     except BaseException:
         artifacts.discard(paths.model)

@@ -1,0 +1,105 @@
+"""Encoder serving (classification, BERT-base shape): our server (auto engine: dynamic int8 behind
+the calibration guard + dynamic batching) against the per-request baseline (transformers,
+batch 1, no batching): 16-client throughput, label agreement, 1-client p50, start-to-ping, and a
+10,000-line JSON Lines Batch Transform stream.
+
+    python tests/benchmarks/bench_encoder.py [--seconds 60] [--lines 10000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+
+LABELS = ["account", "billing", "shipping", "technical"]
+
+
+def build_bert(directory: Path) -> Path:
+    """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, with our manifest
+    and a calibration sample, as ``train`` leaves a classification model dir."""
+    import torch
+    from transformers import BertConfig, BertTokenizerFast
+
+    from sagemaker_nlp import artifacts
+    from sagemaker_nlp.tasks import get_task
+    from tests.support.tiny_models import build_wordpiece
+
+    small = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
+    vocab = small.get_vocab()
+    tokens = sorted(vocab, key=vocab.get)
+    tokens += [f"unused{i}" for i in range(30522 - len(tokens))]  # real-sized embedding matrix
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"), model_max_length=512)
+    task = get_task("classification")()
+    task.set_labels(LABELS)
+    config = BertConfig(vocab_size=30522)
+    task.configure(config)
+    torch.manual_seed(0)
+    task.auto_model.from_config(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
+    artifacts.write_calibration(directory, [{"text": t} for t in sentences(64, seed=3)])
+    return directory
+
+
+def stream(server: Server, lines: list[str], per_body: int, seconds: float) -> dict:
+    """Batch Transform (MultiRecord, SplitType=Line): bodies of ``per_body`` lines, one at a time."""
+    done, errors, started = 0, 0, time.monotonic()
+    for start in range(0, len(lines), per_body):
+        if time.monotonic() - started > seconds:
+            break
+        chunk = lines[start:start + per_body]
+        answer = server.post("\n".join(chunk).encode(), "application/jsonlines").decode().splitlines()
+        if len(answer) != len(chunk):
+            raise AssertionError(f"{len(chunk)} lines in, {len(answer)} out")
+        errors += sum('"error"' in line for line in answer)
+        done += len(answer)
+    return {"done": done, "errors": errors, "per_s": done / (time.monotonic() - started)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60, help="time bound per load phase")
+    parser.add_argument("--lines", type=int, default=10000, help="JSON Lines records streamed")
+    args = parser.parse_args()
+    model_dir = build_bert(Path(tempfile.mkdtemp()) / "bert-base")
+    texts = sentences(4000, seed=2)
+    bodies = [{"inputs": text} for text in texts]
+    lines = [json.dumps({"text": text}) for text in sentences(args.lines, seed=4)]
+
+    results = {}
+    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
+                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
+                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
+                      ("ours", {})):
+        with Server(model_dir, **env) as server:
+            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
+                  flush=True)
+            single = load(server, bodies[:12], clients=1, seconds=args.seconds / 2)
+            many = load(server, bodies, clients=16, seconds=args.seconds)
+            batch = stream(server, lines, 500 if name == "ours" else 50,
+                           args.seconds * 10 if name == "ours" else args.seconds)
+            results[name] = {"single": single, "many": many, "stream": batch,
+                             "start": server.ready_after}
+            print(f"{name}: 16 clients {many['per_s']:.2f} records/s ({many['done']} done); 1 client "
+                  f"p50 {1000 * single['p50']:.0f} ms; JSON Lines stream {batch['per_s']:.2f} records/s "
+                  f"({batch['done']} of {len(lines)} lines, {batch['errors']} errors)", flush=True)
+    ours, base = results["ours"], results["baseline"]
+    shared = set(ours["many"]["answers"]) & set(base["many"]["answers"])
+    agree = sum(ours["many"]["answers"][i][0]["label"] == base["many"]["answers"][i][0]["label"]
+                for i in shared) / max(1, len(shared))
+    print(f"RESULT classification: 16-client throughput {ours['many']['per_s'] / base['many']['per_s']:.1f}x "
+          f"(target >= 3x); label agreement with float32 {agree:.1%} on {len(shared)} records "
+          f"(target >= 99%); 1-client p50 {ours['single']['p50'] / base['single']['p50']:.2f}x baseline's; "
+          f"JSON Lines {ours['stream']['per_s'] / base['stream']['per_s']:.1f}x, "
+          f"{ours['stream']['done']}/{len(lines)} lines back, {ours['stream']['errors']} errors; "
+          f"start to /ping 200: {ours['start']:.1f} s (target < 15 s)")
+
+
+if __name__ == "__main__":
+    main()

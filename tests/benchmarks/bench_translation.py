@@ -1,0 +1,115 @@
+"""Translation serving: our server (auto engine: CTranslate2 int8 + dynamic batching) against the
+per-request baseline (transformers, batch 1, no batching) on a MarianMT-base-shaped random model.
+
+    python tests/benchmarks/bench_translation.py [--seconds 90] [--tokens 16]
+
+Generation is forced to equal lengths in both systems (``min_new_tokens`` in the model's
+generation config = the requests' ``max_new_tokens``), so sentences/s compare like for like.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+
+from tests.support.tiny_seq2seq import train_spm
+
+VOCAB = 58101  # opus-mt-en-de's size
+
+
+def build_marian(directory: Path, new_tokens: int) -> Path:
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    from sagemaker_nlp.engines import export_for_serving
+
+    directory.mkdir(parents=True, exist_ok=True)
+    spm = train_spm(sentences(5000, seed=1), vocab_size=400)
+    (directory / "source.spm").write_bytes(spm)
+    (directory / "target.spm").write_bytes(spm)
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_proto=spm)
+    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    tokens = ["</s>", "<unk>"] + [p for p in pieces if p not in ("<unk>", "<s>", "</s>")]
+    tokens += [f"▁w{i}" for i in range(VOCAB - 1 - len(tokens))] + ["<pad>"]  # real-sized vocabulary
+    vocab = {token: i for i, token in enumerate(tokens)}
+    (directory / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    tokenizer = MarianTokenizer(source_spm=str(directory / "source.spm"),
+                                target_spm=str(directory / "target.spm"),
+                                vocab=str(directory / "vocab.json"), model_max_length=512)
+    torch.manual_seed(0)
+    config = MarianConfig(vocab_size=VOCAB, d_model=512, encoder_layers=6, decoder_layers=6,
+                          encoder_attention_heads=8, decoder_attention_heads=8,
+                          encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512,
+                          pad_token_id=VOCAB - 1, eos_token_id=0, decoder_start_token_id=VOCAB - 1,
+                          forced_eos_token_id=0, scale_embedding=True,
+                          share_encoder_decoder_embeddings=True)
+    model = MarianMTModel(config)
+    generation = model.generation_config
+    generation.num_beams, generation.max_length = 1, 512
+    generation.bad_words_ids = [[VOCAB - 1]]  # as opus-mt checkpoints ship
+    generation.min_new_tokens = new_tokens  # fixed-length output in both systems
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    export_for_serving(directory, config, generates=True)  # as `train` leaves a model dir
+    return directory
+
+
+def same_outputs(model_dir: Path, texts: list[str], new_tokens: int) -> dict:
+    """Identical sentences: CT2 float32 vs model.generate, CT2 int8 vs CT2 float32."""
+    from sagemaker_nlp.engines import EngineOptions
+    from sagemaker_nlp.serving.predictor import Predictor
+
+    outputs = {}
+    for name, options in (("generate", EngineOptions("transformers", threads=2)),
+                          ("ct2-float32", EngineOptions(compute_type="float32", threads=2)),
+                          ("ct2-int8", EngineOptions(threads=2))):
+        predictor = Predictor(model_dir, 32, 2, engine_options=options)
+        predictor.load()
+        examples = [{"text": text, "where": "x"} for text in texts]
+        outputs[name] = predictor.task.predict(predictor.engine, predictor.tokenizer, examples,
+                                               {"max_new_tokens": new_tokens}, 32)
+    same = lambda a, b: sum(x == y for x, y in zip(outputs[a], outputs[b])) / len(texts)  # noqa: E731
+    return {"float32_vs_generate": same("ct2-float32", "generate"),
+            "int8_vs_float32": same("ct2-int8", "ct2-float32")}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=90, help="time bound per load phase")
+    parser.add_argument("--tokens", type=int, default=16, help="generated tokens per sentence")
+    parser.add_argument("--check", type=int, default=48, help="sentences for the output checks")
+    args = parser.parse_args()
+    model_dir = build_marian(Path(tempfile.mkdtemp()) / "marian-base", args.tokens)
+    texts = sentences(2000, seed=2)
+    bodies = [{"inputs": text, "parameters": {"max_new_tokens": args.tokens}} for text in texts]
+
+    checks = same_outputs(model_dir, texts[:args.check], args.tokens)
+    print(f"identical sentences: CT2 float32 vs model.generate {checks['float32_vs_generate']:.1%}, "
+          f"CT2 int8 vs float32 {checks['int8_vs_float32']:.1%} ({args.check} sentences)", flush=True)
+
+    results = {}
+    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
+                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
+                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
+                      ("ours", {})):
+        with Server(model_dir, **env) as server:
+            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
+                  flush=True)
+            single = load(server, bodies[:8], clients=1, seconds=args.seconds / 2)
+            many = load(server, bodies, clients=16, seconds=args.seconds)
+            results[name] = (single, many)
+            print(f"{name}: 16 clients {many['per_s']:.2f} sentences/s ({many['done']} done); "
+                  f"1 client p50 {1000 * single['p50']:.0f} ms", flush=True)
+    ratio = results["ours"][1]["per_s"] / results["baseline"][1]["per_s"]
+    p50 = results["ours"][0]["p50"] / results["baseline"][0]["p50"]
+    print(f"RESULT translation: 16-client throughput {ratio:.1f}x baseline (target >= 20x); "
+          f"1-client p50 {p50:.2f}x baseline's latency (target <= 1)")
+
+
+if __name__ == "__main__":
+    main()

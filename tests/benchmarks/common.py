@@ -1,0 +1,117 @@
+"""Shared benchmark plumbing: real-sized random-weight models, our server on 127.0.0.1, and
+bounded concurrent load. Nothing is downloaded; every model is built from a config."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+WORDS = ("time person year way day thing man world life hand part child eye woman place work week "
+         "case point government company number group problem fact house room ticket museum train "
+         "station morning evening hotel river city street market price friend table water "
+         "window letter doctor school music story garden coffee bread summer winter").split()
+
+
+def sentences(count: int, seed: int = 0, low: int = 6, high: int = 18) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize() + "."
+            for _ in range(count)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``serve`` (gunicorn + our app) on 127.0.0.1 with the given environment."""
+
+    def __init__(self, model_dir: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environ = {**os.environ, "SAGEMAKER_NLP_MODEL_DIR": str(model_dir),
+                   "SAGEMAKER_NLP_THREADS_PER_WORKER": "32", "SAGEMAKER_MODEL_SERVER_TIMEOUT": "600",
+                   "SAGEMAKER_MAX_PAYLOAD_IN_MB": "0", **env}
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sagemaker_nlp.serving.cli", "--bind", f"127.0.0.1:{self.port}"],
+            env=environ, stdout=self.log, stderr=subprocess.STDOUT)
+        self.ready_after = self._wait()
+
+    def _wait(self, limit: float = 300) -> float:
+        while time.monotonic() - self.started < limit:
+            try:
+                with urllib.request.urlopen(self.url + "/ping", timeout=2) as response:
+                    self.ping = json.loads(response.read())
+                    return time.monotonic() - self.started
+            except Exception:  # noqa: BLE001 - 503 while loading, refused before binding
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not become ready; log: {Path(self.log.name).read_text()[-3000:]}")
+
+    def post(self, body, content_type="application/json", timeout=600):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + "/invocations", data=data,
+                                         headers={"Content-Type": content_type})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def load(server: Server, bodies: list, clients: int, seconds: float) -> dict:
+    """``clients`` threads post bodies (each at most once) until done or ``seconds`` pass.
+    Returns records/s, latencies and every answer by body index."""
+    lock = threading.Lock()
+    pending = list(range(len(bodies)))[::-1]
+    answers, latencies = {}, []
+    deadline = time.monotonic() + seconds
+
+    def client():
+        while time.monotonic() < deadline:
+            with lock:
+                if not pending:
+                    return
+                index = pending.pop()
+            started = time.monotonic()
+            answer = json.loads(server.post(bodies[index]))
+            with lock:
+                latencies.append(time.monotonic() - started)
+                answers[index] = answer
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {"done": len(answers), "per_s": len(answers) / elapsed, "answers": answers,
+            "p50": statistics.median(latencies) if latencies else float("nan")}

@@ -1,0 +1,189 @@
+"""Inference engines as a user meets them: which engine serves a model (``/ping`` says), the
+fallbacks, the int8 accuracy guard, and CTranslate2 float32 output equal to ``model.generate``."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+import pytest
+
+from sagemaker_nlp import artifacts
+from sagemaker_nlp.engines import EngineOptions, TorchEngine, ct2
+from sagemaker_nlp.serving.app import create_app
+from sagemaker_nlp.serving.predictor import Predictor
+from sagemaker_nlp.serving.settings import ServerSettings
+from tests.support.jobs import example_splits, lay_out_job, run_train
+from tests.support.tiny_seq2seq import save_tiny_m2m100, save_tiny_marian, save_tiny_nllb
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    rows = [row for _, split_rows in example_splits("translation").values() for row in split_rows]
+    return [row[0] for row in rows], [row[1] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def marian(tmp_path_factory, sentences):
+    return save_tiny_marian(tmp_path_factory.mktemp("marian"), *sentences)
+
+
+def loaded(model_dir, tmp_path, batch_delay_ms=0, **options) -> Predictor:
+    options.setdefault("cache_dir", tmp_path / "cache")
+    predictor = Predictor(model_dir, batch_size=8, max_batch_delay_ms=batch_delay_ms,
+                          engine_options=EngineOptions(**options))
+    predictor.load()
+    assert predictor.ready.is_set(), predictor.error
+    return predictor
+
+
+def ping(predictor) -> dict:
+    response = create_app(ServerSettings.from_env(), predictor).test_client().get("/ping")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_auto_serves_a_plain_marian_checkpoint_with_ctranslate2_int8(marian, tmp_path):
+    predictor = loaded(marian, tmp_path)
+    assert ping(predictor)["engine"].startswith("ctranslate2-int8")  # CPU: int8_float32
+    assert not (marian / "ctranslate2").exists(), "plain checkpoints convert into the cache dir"
+    assert list((tmp_path / "cache").glob("ctranslate2-*/model.bin"))
+
+
+def test_transformers_engine_on_request(marian, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAGEMAKER_NLP_ENGINE", "transformers")
+    predictor = loaded(marian, tmp_path, **ServerSettings.from_env().engine_options().__dict__)
+    assert ping(predictor)["engine"] == "transformers-float32"
+
+
+def test_a_failed_conversion_falls_back_to_transformers_and_says_so(marian, tmp_path, monkeypatch, caplog):
+    def broken(*_):
+        raise RuntimeError("converter exploded")
+
+    monkeypatch.setattr(ct2, "convert", broken)
+    with caplog.at_level(logging.WARNING):
+        predictor = loaded(marian, tmp_path)
+    assert ping(predictor)["engine"] == "transformers-float32"
+    assert "converter exploded" in caplog.text
+
+
+def test_an_unsupported_family_is_served_by_transformers(marian, tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(ct2, "FAMILIES", {"t5"})
+    with caplog.at_level(logging.INFO):
+        assert ping(loaded(marian, tmp_path))["engine"] == "transformers-float32"
+    assert "does not serve model type 'marian'" in caplog.text
+
+
+def test_a_failed_conversion_at_training_still_publishes_the_model(marian, tmp_path, monkeypatch, caplog):
+    data = example_splits("translation")
+    paths = lay_out_job(tmp_path / "job", {"task_name": "translation", "source_lang": "en",
+                                           "target_lang": "es", "max_steps": "1",
+                                           "generation_max_length": "4"},
+                        {"train": data["train"], "dev": data["dev"]}, model_dir=marian)
+    monkeypatch.setattr(ct2, "convert", lambda *_: (_ for _ in ()).throw(RuntimeError("no space")))
+    with caplog.at_level(logging.WARNING):
+        result = run_train(paths, monkeypatch)
+    assert result.exit_code == 0, result.failure
+    assert (paths.model / "model.safetensors").is_file() and not (paths.model / "ctranslate2").exists()
+    assert "CTranslate2 conversion failed (RuntimeError: no space)" in caplog.text
+
+
+@pytest.mark.parametrize("build", [save_tiny_marian, save_tiny_m2m100, save_tiny_nllb])
+def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sentences, tmp_path):
+    model_dir = (build(tmp_path / "model", *sentences) if build is save_tiny_marian
+                 else build(tmp_path / "model", sentences[0] + sentences[1]))
+    fast = loaded(model_dir, tmp_path, compute_type="float32")
+    reference = loaded(model_dir, tmp_path, choice="transformers")
+    assert fast.engine.name == "ctranslate2-float32"
+    multilingual = build is not save_tiny_marian
+    # Short and long texts (long ones are split into pieces and hit the length limit).
+    texts = sentences[0][:12] + [" ".join(sentences[0][:30])]
+    examples = [{"text": text, "where": f"record {i}"} for i, text in enumerate(texts)]
+    for raw in ({}, {"max_new_tokens": 5}, {"tgt_lang": "fr"}):
+        if "tgt_lang" in raw and not multilingual:
+            continue
+        params = fast.task.parse_parameters({"tgt_lang": "es", **raw} if multilingual else raw)
+        expected = reference.task.predict(reference.engine, reference.tokenizer, examples, params, 8)
+        assert fast.task.predict(fast.engine, fast.tokenizer, examples, params, 8) == expected
+
+
+def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(marian, tmp_path, sentences):
+    predictor = loaded(marian, tmp_path, batch_delay_ms=50)
+    texts = sentences[0][:12]
+    # A fixed limit: the default one grows with the longest source of a batch, and this random
+    # model never stops by itself.
+    params = {"max_new_tokens": 12}
+    alone = {text: predictor._run([{"text": text, "where": "x"}], params)[0] for text in texts}
+    results, calls = {}, []
+    original = predictor.engine.generate
+    predictor.engine.generate = lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw)
+
+    def client(text):
+        results[text] = predictor.predict([{"text": text, "where": "x"}], params)[0]
+
+    threads = [threading.Thread(target=client, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == alone
+    assert len(calls) < len(texts), "requests arriving together must share engine calls"
+
+
+# ----- encoder heads: dynamic int8 behind an accuracy guard --------------------------------------
+def with_calibration(tiny_classifier, tmp_path, texts):
+    import shutil
+
+    directory = tmp_path / "classifier"
+    shutil.copytree(tiny_classifier, directory)
+    artifacts.write_calibration(directory, [{"text": text} for text in texts])
+    return directory
+
+
+def test_encoder_without_a_calibration_sample_stays_float32_unless_int8_is_forced(tiny_classifier, tmp_path):
+    assert ping(loaded(tiny_classifier, tmp_path))["engine"] == "transformers-float32"
+    assert ping(loaded(tiny_classifier, tmp_path, choice="int8"))["engine"] == "torch-dynamic-int8"
+    # No CTranslate2 path for encoder heads: the request is served, by PyTorch.
+    assert ping(loaded(tiny_classifier, tmp_path, choice="ctranslate2"))["engine"] == "transformers-float32"
+
+
+def test_auto_uses_int8_only_when_it_agrees_with_float32(tiny_classifier, classification_data, tmp_path,
+                                                         monkeypatch, caplog):
+    texts = [row[0] for row in classification_data["dev"][1]]
+    model_dir = with_calibration(tiny_classifier, tmp_path, texts)
+    predictor = loaded(model_dir, tmp_path)
+    int8 = loaded(model_dir, tmp_path, choice="int8").engine
+    float32 = TorchEngine(int8.model.__class__.from_pretrained(model_dir).eval())
+    examples = [predictor.task.parse_example({"text": t}, "x", with_labels=False) for t in texts]
+    agreement = predictor.task.engine_agreement(float32, int8, examples, predictor.tokenizer)
+    assert ping(predictor)["engine"] == ("torch-dynamic-int8" if agreement >= 0.99 else "transformers-float32")
+
+    from sagemaker_nlp.tasks.classification import ClassificationTask
+
+    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 0.9)
+    with caplog.at_level(logging.WARNING):
+        assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
+    assert "90.0% of the calibration sample" in caplog.text
+    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 1.0)
+    assert ping(loaded(model_dir, tmp_path))["engine"] == "torch-dynamic-int8"
+
+
+def test_agreement_counts_disagreeing_argmax(tiny_classifier, classification_data, tmp_path):
+    predictor = loaded(tiny_classifier, tmp_path)
+    texts = [row[0] for row in classification_data["dev"][1]]
+    examples = [predictor.task.parse_example({"text": t}, "x", with_labels=False) for t in texts]
+    engine = predictor.engine
+    assert predictor.task.engine_agreement(engine, engine, examples, predictor.tokenizer) == 1.0
+
+    class Reversed(TorchEngine):  # every argmax moves to another label
+        def logits(self, batch):
+            return -super().logits(batch)
+
+    flipped = Reversed(engine.model)
+    assert predictor.task.engine_agreement(engine, flipped, examples, predictor.tokenizer) == 0.0
+
+
+def test_calibration_file_is_plain_json(tiny_classifier, tmp_path):
+    directory = with_calibration(tiny_classifier, tmp_path, ["one", "two"])
+    assert json.loads((directory / "calibration.json").read_text()) == {
+        "records": [{"text": "one"}, {"text": "two"}]}
