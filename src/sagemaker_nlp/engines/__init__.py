@@ -4,9 +4,22 @@ Tasks talk to an :class:`Engine` (``logits`` for encoder heads, ``generate`` for
 never learn which runtime answers; :func:`load_engine` picks one from ``SAGEMAKER_NLP_ENGINE``
 (``auto`` | ``transformers`` | ``ctranslate2`` | ``int8``) and falls back to PyTorch, with a log
 line, whenever the choice cannot serve the model.
-"""
-from .base import Engine, TorchEngine, as_engine
-from .select import CHOICES, EngineOptions, export_for_serving, load_engine
 
-__all__ = ["CHOICES", "Engine", "EngineOptions", "TorchEngine", "as_engine",
-           "export_for_serving", "load_engine"]
+The settings (``EngineOptions``, ``CHOICES``) import nothing heavy; everything else loads torch,
+so it is imported on first use (PEP 562): a serving worker answers ``/ping`` while that happens.
+"""
+from importlib import import_module
+
+from .options import CHOICES, DEFAULT_CACHE_DIR, EngineOptions
+
+_LAZY = {"Engine": ".base", "TorchEngine": ".base", "as_engine": ".base", "ct2": ".ct2",
+         "export_for_serving": ".select", "load_engine": ".select"}
+
+__all__ = ["CHOICES", "DEFAULT_CACHE_DIR", "EngineOptions", *_LAZY]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = import_module(_LAZY[name], __name__)
+    return module if name == "ct2" else getattr(module, name)

@@ -13,34 +13,20 @@ Anything unsupported or failing falls back to ``transformers`` and says why in t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import ct2
 from .base import Engine, TorchEngine
+from .options import EngineOptions
 from .quantized import quantize
 
 logger = logging.getLogger(__name__)
 
-CHOICES = ("auto", "transformers", "ctranslate2", "int8")
 MIN_AGREEMENT = 0.99
-DEFAULT_CACHE_DIR = Path("/tmp/sagemaker-nlp-cache")
 
 # (float32 engine, int8 engine) -> share of calibration predictions on which they agree
 Agreement = Callable[[Engine, Engine], float]
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    choice: str = "auto"
-    compute_type: str | None = None  # CTranslate2 compute type; None: by device and choice
-    cache_dir: Path = DEFAULT_CACHE_DIR  # conversions of plain checkpoints (model dir may be read-only)
-    threads: int = 1
-
-    def __post_init__(self):
-        if self.choice not in CHOICES:
-            raise ValueError(f"SAGEMAKER_NLP_ENGINE={self.choice!r}: expected one of {', '.join(CHOICES)}")
 
 
 def load_engine(model, model_dir: Path, generates: bool, options: EngineOptions,

@@ -15,21 +15,22 @@ import threading
 import time
 from pathlib import Path
 
-import torch
-from transformers import AutoConfig, AutoTokenizer
-
 from .. import artifacts
-from ..engines import EngineOptions, load_engine
+from ..engines.options import EngineOptions
 from ..errors import ClientError, ModelNotReady
-from ..tasks import get_task, task_for_model
 from .batcher import DynamicBatcher
-from ..tasks.registry import task_for_hf_task
+
+# torch, transformers, the tasks and the engines are imported by ``load`` in the loader thread:
+# they take seconds, and the worker must answer /ping (503, loading) from its first second.
 
 logger = logging.getLogger(__name__)
 
 
 def build_task(model_dir: Path, config):
     """The task object for a model dir: manifest, else ``HF_TASK``, else the config's shape."""
+    from ..tasks import get_task, task_for_model
+    from ..tasks.registry import task_for_hf_task
+
     manifest = artifacts.read_manifest(model_dir)
     if manifest:
         cls = get_task(manifest["task"])
@@ -48,7 +49,9 @@ def build_task(model_dir: Path, config):
     return cls()
 
 
-def choose_device() -> torch.device:
+def choose_device():
+    import torch
+
     if not torch.cuda.is_available():
         return torch.device("cpu")
     index = int(os.environ.get("SAGEMAKER_NLP_WORKER_INDEX", "0")) % torch.cuda.device_count()
@@ -81,6 +84,11 @@ class Predictor:
     def load(self) -> None:
         started = time.monotonic()
         try:
+            import torch
+            from transformers import AutoConfig, AutoTokenizer
+
+            from ..engines.select import load_engine
+
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
             if not (self.model_dir / "config.json").is_file():

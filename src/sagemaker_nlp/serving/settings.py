@@ -1,12 +1,12 @@
 """Environment -> typed serving settings (the SAGEMAKER_* names users already know)."""
 from __future__ import annotations
 
+import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engines import CHOICES, EngineOptions
-from ..engines.select import DEFAULT_CACHE_DIR
+from ..engines.options import CHOICES, DEFAULT_CACHE_DIR, EngineOptions
 from ..paths import SageMakerPaths
 
 
@@ -41,16 +41,21 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def gpu_count() -> int:
+    """GPUs visible to this container, without importing torch (seconds the gunicorn master
+    would otherwise spend before binding its port): the NVIDIA device files, narrowed by
+    ``CUDA_VISIBLE_DEVICES`` when it is set."""
+    devices = len(glob.glob("/dev/nvidia[0-9]*"))
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        devices = min(devices, len([d for d in visible.split(",") if d.strip() and d.strip() != "-1"]))
+    return devices
+
+
 def default_workers() -> int:
     """One worker per GPU (each pinned to its own); on CPU one worker using every core, since
     batching inside one worker beats splitting the cores between model copies."""
-    try:
-        import torch
-
-        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    except ImportError:
-        gpus = 0
-    return max(1, gpus)
+    return max(1, gpu_count())
 
 
 @dataclass(frozen=True)

@@ -205,3 +205,13 @@ def test_concurrent_requests_through_the_dynamic_batcher_get_their_own_answers(t
     assert [a[0]["label"] for a in answers] == [e[0]["label"] for e in expected]
     for got, want in zip(answers, expected):
         assert abs(got[0]["score"] - want[0]["score"]) < 1e-4
+
+
+def test_the_server_imports_without_torch_so_ping_answers_during_loading():
+    import subprocess
+    import sys
+
+    code = ("import sys, sagemaker_nlp.serving.app, sagemaker_nlp.serving.gunicorn_conf; "
+            "print(sorted(m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"
