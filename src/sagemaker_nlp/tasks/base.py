@@ -69,8 +69,11 @@ class Task:
 
     # ----- model choice ------------------------------------------------------------------------
     def default_model(self) -> str | None:
-        """The checkpoint used when ``model_name`` is not given (None: it is required)."""
-        return None
+        """The checkpoint used when ``model_name`` is not given: the default text encoder
+        (all-MiniLM-L6-v2, shipped offline); tasks needing another kind override this."""
+        from ..defaults import default_encoder
+
+        return default_encoder()
 
     # ----- data --------------------------------------------------------------------------------
     def parse_example(self, cells: dict[str, str], where: str, with_labels: bool = True) -> Example:
@@ -291,3 +294,8 @@ def length_sorted_batches(lengths: list[int], batch_size: int, token_budget: int
         chunk.append(index)
     if chunk:
         yield chunk
+
+
+def architectures_ending(config, suffix: str) -> bool:
+    """True when ``config.json`` names an architecture such as ``...ForSequenceClassification``."""
+    return any(name.endswith(suffix) for name in getattr(config, "architectures", None) or [])

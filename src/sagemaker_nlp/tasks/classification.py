@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
-from .base import Task, softmax
+from .base import Task, architectures_ending, softmax
 from .registry import register_task
 
 
@@ -20,15 +20,9 @@ class ClassificationTask(Task):
 
     @classmethod
     def serves_config(cls, config):
-        architectures = getattr(config, "architectures", None) or []
-        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+        return architectures_ending(config, "ForSequenceClassification") and (
             getattr(config, "problem_type", None) in (None, "single_label_classification")
         ) and getattr(config, "num_labels", 2) > 1
-
-    def default_model(self) -> str:
-        from ..defaults import default_encoder
-
-        return default_encoder()
 
     def build_labels(self, train):
         return sorted({ex["labels"] for ex in train})

@@ -15,6 +15,7 @@ import torch
 
 from ..errors import ClientError
 from . import alignment
+from .base import architectures_ending
 from .ner import NerOptions, NerTask
 from .registry import register_task
 
@@ -75,9 +76,8 @@ class LayoutLMTask(NerTask):
 
     @classmethod
     def serves_config(cls, config):
-        architectures = getattr(config, "architectures", None) or []
-        return getattr(config, "model_type", None) == "layoutlm" and any(
-            a.endswith("ForTokenClassification") for a in architectures)
+        return getattr(config, "model_type", None) == "layoutlm" and architectures_ending(
+            config, "ForTokenClassification")
 
     def default_model(self):
         return "microsoft/layoutlm-base-uncased"

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
-from .base import Task
+from .base import Task, architectures_ending
 from .registry import register_task
 
 
@@ -52,14 +52,8 @@ class MultilabelTask(Task):
 
     @classmethod
     def serves_config(cls, config):
-        architectures = getattr(config, "architectures", None) or []
-        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+        return architectures_ending(config, "ForSequenceClassification") and (
             getattr(config, "problem_type", None) == "multi_label_classification")
-
-    def default_model(self) -> str:
-        from ..defaults import default_encoder
-
-        return default_encoder()
 
     def parse_label(self, cell, where):
         # Order and repeats carry no meaning in a label set; keep the first spelling's order.

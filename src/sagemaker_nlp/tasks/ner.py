@@ -18,7 +18,7 @@ from transformers import AutoModelForTokenClassification, DataCollatorForTokenCl
 from ..engines import as_engine
 from ..errors import ClientError
 from . import alignment
-from .base import Task, softmax
+from .base import Task, architectures_ending, softmax
 from .registry import register_task
 
 STRATEGIES = ("none", "simple", "first", "average", "max")
@@ -60,14 +60,8 @@ class NerTask(Task):
 
     @classmethod
     def serves_config(cls, config):
-        architectures = getattr(config, "architectures", None) or []
-        return getattr(config, "model_type", None) != "layoutlm" and any(
-            a.endswith("ForTokenClassification") for a in architectures)
-
-    def default_model(self):
-        from ..defaults import default_encoder
-
-        return default_encoder()
+        return getattr(config, "model_type", None) != "layoutlm" and architectures_ending(
+            config, "ForTokenClassification")
 
     # ----- data --------------------------------------------------------------------------------
     def parse_example(self, cells, where, with_labels=True):

@@ -14,7 +14,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
 from ..errors import ClientError
-from .base import Task
+from .base import Task, architectures_ending
 from .registry import register_task
 
 
@@ -33,15 +33,9 @@ class RegressionTask(Task):
 
     @classmethod
     def serves_config(cls, config):
-        architectures = getattr(config, "architectures", None) or []
         problem = getattr(config, "problem_type", None)
-        return any(a.endswith("ForSequenceClassification") for a in architectures) and (
+        return architectures_ending(config, "ForSequenceClassification") and (
             problem == "regression" or (problem is None and getattr(config, "num_labels", 2) == 1))
-
-    def default_model(self) -> str:
-        from ..defaults import default_encoder
-
-        return default_encoder()
 
     def parse_label(self, cell, where):
         text = super().parse_label(cell, where)
