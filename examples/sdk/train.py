@@ -8,6 +8,7 @@
   local:  python examples/sdk/train.py --local --image-uri sagemaker-nlp:test \\
             --train examples/classification/train --output-path /tmp/sm-output \\
             --hyperparameters '{"task_name": "classification", "max_steps": 10}'
+  two hosts (data-parallel, torchrun across the instances): add --instance-count 2
 
 Channels: train, validation (or dev), test: each a folder (or S3 prefix) holding one TSV with a
 `text<TAB>labels` header; `--model-channel` passes a save_pretrained checkpoint (the `model`
@@ -38,6 +39,8 @@ def parse_args(argv=None):
     parser.add_argument("--output-path", help="where model.tar.gz goes (s3:// or, local, a path)")
     parser.add_argument("--hyperparameters", default='{"task_name": "classification"}',
                         help="JSON object; any TrainingArguments field is accepted")
+    parser.add_argument("--instance-count", type=int, default=1,
+                        help="hosts; more than one trains data-parallel (torchrun over the hosts)")
     parser.add_argument("--job-name", help="base job name (default: sagemaker-nlp)")
     parser.add_argument("--max-run", type=int, default=24 * 3600, help="MaxRuntimeInSeconds")
     parser.add_argument("--checkpoint-s3-uri", help="S3 prefix synced with /opt/ml/checkpoints (spot resume)")
@@ -61,7 +64,7 @@ def train(args):
     estimator = Estimator(
         image_uri=args.image_uri,
         role=role(args),
-        instance_count=1,
+        instance_count=args.instance_count,
         instance_type=instance_type(args),
         hyperparameters=json.loads(args.hyperparameters),
         output_path=to_uri(args.output_path, args.local),

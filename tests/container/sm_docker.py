@@ -195,3 +195,51 @@ def give_back_files(path: Path, image: str = IMAGE) -> None:
     subprocess.run(["docker", "run", "--rm", "--network", "none", "-v", f"{path}:/target",
                     "--entrypoint", "chown", image, "-R", f"{os.getuid()}:{os.getgid()}", "/target"],
                    capture_output=True, timeout=120)
+
+
+# ---------------------------------------------------------------- serving containers
+
+
+def wait_until_healthy(name: str, url: str, timeout: float = 180) -> None:
+    """Poll GET /ping until 200; fail with the container's logs if it exits first."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/ping", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or the worker is still booting
+            pass
+        state = run(["docker", "inspect", "-f", "{{.State.Running}}", name], check=False)
+        if state.stdout.strip() != "true":
+            logs = run(["docker", "logs", name], check=False)
+            pytest.fail(f"serve container exited:\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
+        time.sleep(1)
+    pytest.fail(f"/ping did not return 200 within {timeout}s")
+
+
+def start_server(image: str, model_dir: Path, *extra: str) -> dict:
+    """`docker run -d IMAGE serve` on a free 127.0.0.1 port (host network, SAGEMAKER_BIND_TO_PORT),
+    the model mounted read-only at /opt/ml/model; returns {"name", "url"} once /ping answers."""
+    port = free_port()
+    name = f"sagemaker-nlp-serve-{os.getpid()}-{random.randrange(16**8):08x}"
+    run([
+        "docker", "run", "-d", "--name", name, "--network", "host",
+        "-e", f"SAGEMAKER_BIND_TO_PORT={port}", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1", *extra,
+        "-v", f"{model_dir}:/opt/ml/model:ro", image, "serve",
+    ], timeout=120)
+    server = {"name": name, "url": f"http://127.0.0.1:{port}"}
+    try:
+        wait_until_healthy(name, server["url"])
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: dict) -> None:
+    """Print the container's log tail (shown by pytest on failure) and remove it."""
+    logs = subprocess.run(["docker", "logs", server["name"]], capture_output=True, text=True)
+    print(f"--- serve container logs ---\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
+    subprocess.run(["docker", "rm", "-f", server["name"]], capture_output=True)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-import uuid
 
 import pytest
 import requests
@@ -17,37 +15,11 @@ TEXTS = ["the film was great and superb", "awful boring plot", "i love it"]
 @pytest.fixture(scope="module")
 def server(image, trained_model):
     """A serving container on a free 127.0.0.1 port (host network, SAGEMAKER_BIND_TO_PORT)."""
-    port = sm_docker.free_port()
-    name = f"sagemaker-nlp-serve-{uuid.uuid4().hex[:8]}"
-    sm_docker.run([
-        "docker", "run", "-d", "--name", name, "--network", "host",
-        "-e", f"SAGEMAKER_BIND_TO_PORT={port}", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1",
-        "-v", f"{trained_model}:/opt/ml/model:ro", image, "serve",
-    ], timeout=120)
-    url = f"http://127.0.0.1:{port}"
+    server = sm_docker.start_server(image, trained_model)
     try:
-        _wait_until_healthy(name, url)
-        yield {"name": name, "url": url}
+        yield server
     finally:
-        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True)
-        print(f"--- serve container logs ---\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
-
-
-def _wait_until_healthy(name: str, url: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/ping", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or the worker is still booting
-            pass
-        state = sm_docker.run(["docker", "inspect", "-f", "{{.State.Running}}", name], check=False)
-        if state.stdout.strip() != "true":
-            logs = sm_docker.run(["docker", "logs", name], check=False)
-            pytest.fail(f"serve container exited:\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
-        time.sleep(1)
-    pytest.fail(f"/ping did not return 200 within {timeout}s")
+        sm_docker.stop_server(server)
 
 
 def test_ping(server):

@@ -98,3 +98,19 @@ def test_sigterm_saves_a_checkpoint_and_the_next_run_resumes(job):
     assert process.returncode == 0, output
     assert f"Resuming from checkpoint {checkpoints[-1]}" in output
     assert (paths.model / "config.json").is_file()
+
+
+def test_sigterm_before_training_stops_without_a_failure_reason(job, classification_data):
+    header, rows = classification_data["train"]
+    # Enough rows that reading and tokenising them outlasts the signal's delivery.
+    paths = job({"task_name": "classification"}, {"train": (header, rows * 1500)})
+    process = _start(paths)
+    for line in process.stdout:  # settings are logged before data and model load
+        if "Task classification; settings" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 143, output
+    assert "Stopped by SIGTERM before" in output and "nothing to save" in output
+    assert not paths.failure_file.exists(), "a stop before training is not a failure"
+    assert model_files(paths) == []

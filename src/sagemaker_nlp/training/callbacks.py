@@ -40,25 +40,35 @@ class MetricLogCallback(TrainerCallback):
 
 
 class StopRequest:
-    """Remembers a SIGTERM. Before training it ends the process at once; during training the
-    ``CheckpointOnStop`` callback turns it into a checkpoint and a clean stop."""
+    """Remembers a SIGTERM. The handler only sets a flag (an exception raised from a signal
+    handler can land inside library code that swallows it); the training run checks the flag
+    between its phases, and during training ``CheckpointOnStop`` turns it into a checkpoint
+    and a clean stop."""
 
     def __init__(self):
         self.requested = False
-        self.training = False
 
     def install(self) -> None:
         signal.signal(signal.SIGTERM, self._handle)
 
     def _handle(self, signum, frame):
         self.requested = True
-        if not self.training:
-            raise TrainingStopped("Stopped by SIGTERM before training started; nothing to save.")
-        logger.warning("SIGTERM received: saving a checkpoint after the current step, then stopping.")
+        logger.warning("SIGTERM received: stopping (during training: after saving a checkpoint).")
+
+    def check(self, phase: str) -> None:
+        """Stop here, before ``phase``, if a SIGTERM arrived: nothing is saved yet."""
+        if self.requested:
+            raise TrainingStopped(f"Stopped by SIGTERM before {phase}; nothing to save.", saved=False)
 
 
 class TrainingStopped(Exception):
-    """The job was asked to stop (SIGTERM); a checkpoint may have been saved."""
+    """The job was asked to stop (SIGTERM). ``saved``: a checkpoint was written, which the
+    failure file then reports; a stop before training is no failure and leaves no file (on a
+    multi-host job, a host stopped early must not overwrite the real reason)."""
+
+    def __init__(self, message: str, saved: bool = True):
+        super().__init__(message)
+        self.saved = saved
 
 
 class CheckpointOnStop(TrainerCallback):

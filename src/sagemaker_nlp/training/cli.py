@@ -43,6 +43,7 @@ def run_job(paths: SageMakerPaths, stop: StopRequest) -> tuple[int, str | None]:
         if not is_launched_child():
             world = plan_world(paths, config.job.nproc_per_node)
             if world.size > 1:
+                stop.check("launching the training processes")
                 return launch(world, config.job.host_resolution_timeout)
         train(paths, stop, raw, config)
         return 0, None
@@ -51,7 +52,7 @@ def run_job(paths: SageMakerPaths, stop: StopRequest) -> tuple[int, str | None]:
         return 1, f"{error}\n"
     except TrainingStopped as error:
         logger.warning("%s", error)
-        return 143, f"{error}\n"
+        return 143, f"{error}\n" if error.saved else None
     except Exception as error:  # noqa: BLE001 - everything else is our fault: report it fully
         trace = traceback.format_exc()
         logger.error("Training failed with an internal error:\n%s", trace)
@@ -65,11 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     stop.install()
     code, reason = run_job(paths, stop)
     if is_launched_child():
-        if code:
-            report_rank_failure(code, reason or "")
+        if code and reason is not None:
+            report_rank_failure(code, reason)
         sys.exit(code)
     if code:
-        write_failure(paths, reason or f"Training failed with exit code {code}; see the log.\n")
+        if reason is not None:
+            write_failure(paths, reason)
         sys.exit(code)
     paths.output.mkdir(parents=True, exist_ok=True)
     paths.success_file.touch()

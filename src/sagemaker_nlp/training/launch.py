@@ -92,14 +92,57 @@ def wait_for_hosts(hosts, timeout_s: float, interval_s: float = 5.0) -> None:
                 time.sleep(interval_s)
 
 
+def master_port() -> int:
+    return int(os.environ.get("MASTER_PORT", DEFAULT_MASTER_PORT))
+
+
 def torchrun_command(world: World) -> list[str]:
     return [
         sys.executable, "-m", "torch.distributed.run",
         f"--nnodes={world.nnodes}", f"--nproc_per_node={world.nproc_per_node}",
         f"--node_rank={world.node_rank}", f"--master_addr={world.master_addr}",
-        f"--master_port={os.environ.get('MASTER_PORT', DEFAULT_MASTER_PORT)}",
+        f"--master_port={master_port()}",
         "-m", "sagemaker_nlp.training",
     ]
+
+
+def wait_for_master_exit(world: World, timeout_s: float = 120.0, interval_s: float = 0.5,
+                         grace_s: float = 3.0) -> None:
+    """On a host other than the master, after its ranks succeeded: wait (bounded) until the
+    master's torchrun has exited too, i.e. its rendezvous store stops accepting connections.
+
+    torchrun's exit barrier only waits for every host's ranks, so the other hosts can exit while
+    the master is still finishing; a runner that stops all containers once one has exited (SageMaker
+    local mode: ``docker compose up --abort-on-container-exit``) would then send SIGTERM to the
+    master before it reports success. The store closes a little before the master's torchrun
+    process ends, hence a short grace period after that. A SIGTERM meanwhile (the runner stopping
+    this host once the master exited) ends the wait: this host's work succeeded."""
+    deadline = time.monotonic() + timeout_s
+    address = (world.master_addr, master_port())
+
+    def stopped(signum, frame):  # this host's work is done: a stop now is no failure
+        raise _MasterWaitOver
+
+    previous = signal.signal(signal.SIGTERM, stopped)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(address, timeout=2):
+                    pass
+            except OSError:  # refused, unreachable or unresolvable: the master's torchrun is ending
+                time.sleep(grace_s)
+                return
+            time.sleep(interval_s)
+        logger.warning("The master host %s still listens on port %d after %.0f s; exiting anyway.",
+                       *address, timeout_s)
+    except _MasterWaitOver:
+        logger.info("Stopped while waiting for the master host; this host's ranks had finished")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _MasterWaitOver(Exception):
+    """SIGTERM while a finished host waits for the master."""
 
 
 def launch(world: World, dns_timeout_s: float) -> tuple[int, str | None]:
@@ -124,6 +167,10 @@ def launch(world: World, dns_timeout_s: float) -> tuple[int, str | None]:
         finally:
             signal.signal(signal.SIGTERM, previous)
         reports = sorted(Path(failures).glob("rank-*"), key=lambda p: int(p.name.split("-")[1]))
+        if code == 0 and not reports and world.node_rank > 0:
+            logger.info("Ranks on %s done; waiting for the master host %s to finish",
+                        world.current_host, world.master_addr)
+            wait_for_master_exit(world)
         if not reports:
             reason = None if code == 0 else (
                 f"A training process on {world.current_host} ended with exit code {code} "

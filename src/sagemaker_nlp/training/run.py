@@ -70,6 +70,7 @@ def train(paths, stop, raw: dict, config) -> None:
     if task.labels:
         logger.info("%d labels: %s", len(task.labels), ", ".join(task.labels[:50]))
 
+    stop.check("loading the model")
     source = resolve_model_source(paths, job, task)
     logger.info("Loading %s", source)
     tokenizer, model_config = load_pretrained(source)
@@ -77,6 +78,7 @@ def train(paths, stop, raw: dict, config) -> None:
     set_seed(args.seed)  # the new head's initialisation must not depend on what ran before
     model = task.load_model(source, model_config)
     task.prepare(model, tokenizer)
+    stop.check("tokenising the data")
     features = {
         split: task.encode(examples, tokenizer, model.config, with_labels=True)
         for split, examples in splits.items()
@@ -93,9 +95,8 @@ def train(paths, stop, raw: dict, config) -> None:
         callbacks=[MetricLogCallback(), CheckpointOnStop(stop)],
     )
     checkpoint = _last_checkpoint(Path(args.output_dir))
-    stop.training = True
+    stop.check("training")
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    stop.training = False
     if stop.requested:
         raise TrainingStopped(
             f"Stopped by SIGTERM at step {trainer.state.global_step}; a checkpoint was saved in "

@@ -51,3 +51,22 @@ def test_single_host_without_resource_config_is_one_process(tmp_path):
 def test_unresolvable_host_fails_clearly_after_the_timeout():
     with pytest.raises(ClientError, match=r"'no-such-host\.invalid' .* did not resolve"):
         wait_for_hosts(["localhost", "no-such-host.invalid"], timeout_s=0.2, interval_s=0.1)
+
+
+def test_a_finished_host_waits_until_the_master_stops_listening(paths, monkeypatch):
+    import socket
+    import threading
+    import time
+
+    from sagemaker_nlp.training.launch import World, wait_for_master_exit
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    monkeypatch.setenv("MASTER_PORT", str(server.getsockname()[1]))
+    world = World(hosts=("127.0.0.1", "algo-2"), current_host="algo-2", nproc_per_node=1,
+                  network_interface="eth0")
+    threading.Timer(0.6, server.close).start()
+    started = time.monotonic()
+    wait_for_master_exit(world, timeout_s=10, interval_s=0.05, grace_s=0)
+    assert 0.5 < time.monotonic() - started < 5
