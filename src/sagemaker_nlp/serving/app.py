@@ -50,8 +50,9 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
             settings.default_accept or kind,
         )
         predictor.check_ready()
-        body = codecs.decode_body(request.get_data(), kind, charset)
-        results = answer(predictor, body)
+        with predictor.request():
+            body = codecs.decode_body(request.get_data(), kind, charset)
+            results = answer(predictor, body)
         logger.info("POST /invocations: %d document(s), %.1f ms",
                     len(body.documents), 1000 * (time.monotonic() - started))
         return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)

@@ -1,10 +1,12 @@
 """Dynamic batching inside one worker: records of concurrent requests share forward passes.
 
 Request threads hand their examples to ``submit`` and wait. One runner thread takes the first
-waiting request, gathers whatever else arrives within ``max_delay`` (up to ``max_examples``),
-runs each group of identical parameters as one call (the task sorts by length and cuts
-mini-batches by token budget), and routes every prediction back to its request. One thread
-owns the model, so no lock is needed around it.
+waiting request and gathers whatever else arrives within ``max_delay`` (up to ``max_examples``),
+but only while more requests are in flight than it holds (``in_flight``, counted by the server
+from the moment a request arrives): a lone client never waits for company that is not coming.
+The runner then runs each group of identical parameters as one call (the task sorts by length
+and cuts mini-batches by token budget) and routes every prediction back to its request. One
+thread owns the model, so no lock is needed around it.
 """
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ class _Pending:
 
 class DynamicBatcher:
     def __init__(self, run: Callable[[list[dict], dict], list[dict]], max_delay_s: float = 0.005,
-                 max_examples: int = 256):
+                 max_examples: int = 256, in_flight: Callable[[], int] | None = None):
         self.run = run
+        self.in_flight = in_flight
         self.max_delay_s = max_delay_s
         self.max_examples = max_examples
         self._queue: queue.Queue[_Pending] = queue.Queue()
@@ -48,6 +51,8 @@ class DynamicBatcher:
         count = len(batch[0].examples)
         deadline = time.monotonic() + self.max_delay_s
         while count < self.max_examples:
+            if self.in_flight is not None and self.in_flight() <= len(batch):
+                break  # every request in flight is in this batch: nobody else to wait for
             remaining = deadline - time.monotonic()
             try:
                 item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()

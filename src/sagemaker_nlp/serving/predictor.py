@@ -8,6 +8,7 @@ runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/p
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -76,6 +77,8 @@ class Predictor:
         self.error: str | None = None
         self.ready = threading.Event()
         self._lock = threading.Lock()
+        self._requests = 0  # requests inside the server now (the batcher's cue to wait)
+        self._requests_lock = threading.Lock()
 
     def start(self) -> "Predictor":
         threading.Thread(target=self.load, name="model-loader", daemon=True).start()
@@ -107,7 +110,8 @@ class Predictor:
             self.task = task
             self._warm_up()
             if self.max_batch_delay_ms > 0:
-                self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000)
+                self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,
+                                              in_flight=lambda: self._requests)
             logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
                         self.engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
@@ -138,6 +142,17 @@ class Predictor:
         if self.error:
             return {"status": "failed", "reason": self.error}
         return {"status": "loading", "model_dir": str(self.model_dir)}
+
+    @contextlib.contextmanager
+    def request(self):
+        """Count a request as in flight from its arrival (parsing included) to its answer."""
+        with self._requests_lock:
+            self._requests += 1
+        try:
+            yield
+        finally:
+            with self._requests_lock:
+                self._requests -= 1
 
     def check_ready(self) -> None:
         if not self.ready.is_set():

@@ -74,3 +74,22 @@ def test_batches_are_length_sorted_and_within_the_token_budget():
     for batch in batches:
         assert len(batch) <= 3
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 200
+
+
+def test_a_lone_request_does_not_wait_for_the_batching_delay():
+    batcher = DynamicBatcher(lambda examples, params: [{} for _ in examples], max_delay_s=0.5,
+                             in_flight=lambda: 1)
+    started = time.monotonic()
+    batcher.submit([{}], {})
+    assert time.monotonic() - started < 0.25
+
+
+def test_requests_in_flight_are_waited_for_within_the_delay():
+    calls = []
+    batcher = DynamicBatcher(lambda examples, params: calls.append(len(examples)) or [{} for _ in examples],
+                             max_delay_s=0.5, in_flight=lambda: 2)
+    late = threading.Timer(0.1, batcher.submit, args=([{}], {}))
+    late.start()
+    batcher.submit([{}], {})
+    late.join(2)
+    assert calls == [2], "the second request in flight joins the first one's batch"
