@@ -22,19 +22,18 @@ def build_bert(directory: Path) -> Path:
     """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, with our manifest
     and a calibration sample, as ``train`` leaves a classification model dir."""
     import torch
-    from transformers import BertConfig, BertTokenizerFast
+    from transformers import BertConfig
 
     from sagemaker_nlp import artifacts
     from sagemaker_nlp.tasks import get_task
     from tests.support.tiny_models import build_wordpiece
 
-    small = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
-    vocab = small.get_vocab()
-    tokens = sorted(vocab, key=vocab.get)
-    tokens += [f"unused{i}" for i in range(30522 - len(tokens))]  # real-sized embedding matrix
+    # A WordPiece tokenizer that knows the benchmark's words; the model's embedding matrix is
+    # real-sized (30,522 rows). (``BertTokenizerFast(vocab_file=...)`` under transformers 5
+    # ignores the file and maps every word to [UNK], which made every input alike.)
+    tokenizer = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
+    tokenizer.model_max_length = 512
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"), model_max_length=512)
     task = get_task("classification")()
     task.set_labels(LABELS)
     config = BertConfig(vocab_size=30522)

@@ -1,0 +1,88 @@
+"""NER serving (token classification, BERT-base shape): our server (auto engine: dynamic int8
+behind the calibration guard + dynamic batching) against the per-request baseline
+(transformers, batch 1, no batching): 16-client throughput, tag agreement with float32 (every
+word's tag, baseline answers = float32), 1-client p50 and start-to-ping.
+
+    python tests/benchmarks/bench_ner.py [--seconds 40]
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+
+TAGS = ["B-DATE", "B-LOC", "B-ORG", "B-PER", "I-DATE", "I-LOC", "I-ORG", "I-PER", "O"]
+
+
+def build_bert_ner(directory: Path) -> Path:
+    """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, 9 BIO tags, with our
+    manifest and a calibration sample, as ``train`` leaves an NER model dir."""
+    import torch
+    from transformers import BertConfig
+
+    from sagemaker_nlp import artifacts
+    from sagemaker_nlp.tasks import get_task
+    from tests.support.tiny_models import build_wordpiece
+
+    # A WordPiece tokenizer that knows the benchmark's words; the model's embedding matrix is
+    # real-sized (30,522 rows). (``BertTokenizerFast(vocab_file=...)`` under transformers 5
+    # ignores the file and maps every word to [UNK], which made every input alike.)
+    tokenizer = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
+    tokenizer.model_max_length = 512
+    directory.mkdir(parents=True, exist_ok=True)
+    task = get_task("ner")()
+    task.set_labels(TAGS)
+    config = BertConfig(vocab_size=30522)
+    task.configure(config)
+    torch.manual_seed(0)
+    task.auto_model.from_config(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
+    artifacts.write_calibration(directory, [{"text": t} for t in sentences(64, seed=3)])
+    return directory
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=40, help="time bound per load phase")
+    args = parser.parse_args()
+    model_dir = build_bert_ner(Path(tempfile.mkdtemp()) / "bert-base-ner")
+    texts = sentences(4000, seed=2)
+    bodies = [{"data": [{"text": text}]} for text in texts]  # native envelope: one tag per word
+
+    results = {}
+    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
+                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
+                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
+                      ("ours", {})):
+        with Server(model_dir, **env) as server:
+            guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
+                     if "agrees with float32" in line]  # the int8 accuracy guard's verdict
+            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
+                  + (f"; guard: {guard[0]}" if guard else ""), flush=True)
+            single = load(server, bodies[:12], clients=1, seconds=args.seconds / 2)
+            many = load(server, bodies, clients=16, seconds=args.seconds)
+            results[name] = {"single": single, "many": many, "start": server.ready_after,
+                             "engine": server.ping["engine"]}
+            print(f"{name}: 16 clients {many['per_s']:.2f} records/s ({many['done']} done); "
+                  f"1 client p50 {1000 * single['p50']:.0f} ms", flush=True)
+    ours, base = results["ours"], results["baseline"]
+    shared = set(ours["many"]["answers"]) & set(base["many"]["answers"])
+    same = total = same_records = 0
+    for i in shared:
+        a = ours["many"]["answers"][i]["predictions"][0]["pred"]
+        b = base["many"]["answers"][i]["predictions"][0]["pred"]
+        same += sum(x == y for x, y in zip(a, b))
+        total += len(b)
+        same_records += a == b
+    print(f"RESULT ner ({ours['engine']}): 16-client throughput "
+          f"{ours['many']['per_s'] / base['many']['per_s']:.1f}x (target >= 3x); tag agreement with "
+          f"float32 {same / max(1, total):.1%} of {total} words ({same_records}/{len(shared)} records "
+          f"identical; target >= 99%); 1-client p50 {ours['single']['p50'] / base['single']['p50']:.2f}x "
+          f"baseline's; start to /ping 200: {ours['start']:.1f} s (target < 15 s)")
+
+
+if __name__ == "__main__":
+    main()
