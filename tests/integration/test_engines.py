@@ -119,7 +119,8 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(maria
     predictor.engine.generate = lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw)
 
     def client(text):
-        results[text] = predictor.predict([{"text": text, "where": "x"}], params)[0]
+        with predictor.request():  # as the server counts each request in flight
+            results[text] = predictor.predict([{"text": text, "where": "x"}], params)[0]
 
     threads = [threading.Thread(target=client, args=(text,)) for text in texts]
     for thread in threads:

@@ -160,13 +160,14 @@ class Predictor:
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
         """Predictions in input order; concurrent callers share forward passes when the
-        dynamic batcher is on, and otherwise take turns."""
+        dynamic batcher is on and others are in flight, and otherwise take turns."""
         self.check_ready()
-        if self.batcher is not None:
+        if self.batcher is not None and self._requests > 1:
             return self.batcher.submit(examples, params)
-        with self._lock:
-            return self._run(examples, params)
+        # Alone in the server (or batching off): run here, sparing the hand-off to the batcher.
+        return self._run(examples, params)
 
     def _run(self, examples: list[dict], params: dict) -> list[dict]:
-        return self.task.predict(self.engine, self.tokenizer, examples, params,
-                                 batch_size=self.batch_size)
+        with self._lock:  # the batcher's runner and a lone request may both reach the model
+            return self.task.predict(self.engine, self.tokenizer, examples, params,
+                                     batch_size=self.batch_size)
