@@ -13,37 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, load, sentences  # noqa: E402 - common puts the repo on sys.path
 
 LABELS = ["account", "billing", "shipping", "technical"]
-
-
-def build_bert(directory: Path) -> Path:
-    """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, with our manifest
-    and a calibration sample, as ``train`` leaves a classification model dir."""
-    import torch
-    from transformers import BertConfig
-
-    from sagemaker_nlp import artifacts
-    from sagemaker_nlp.tasks import get_task
-    from tests.support.tiny_models import build_wordpiece
-
-    # A WordPiece tokenizer that knows the benchmark's words; the model's embedding matrix is
-    # real-sized (30,522 rows). (``BertTokenizerFast(vocab_file=...)`` under transformers 5
-    # ignores the file and maps every word to [UNK], which made every input alike.)
-    tokenizer = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
-    tokenizer.model_max_length = 512
-    directory.mkdir(parents=True, exist_ok=True)
-    task = get_task("classification")()
-    task.set_labels(LABELS)
-    config = BertConfig(vocab_size=30522)
-    task.configure(config)
-    torch.manual_seed(0)
-    task.auto_model.from_config(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
-    artifacts.write_calibration(directory, [{"text": t} for t in sentences(64, seed=3)])
-    return directory
 
 
 def stream(server: Server, lines: list[str], per_body: int, seconds: float) -> dict:
@@ -66,16 +38,13 @@ def main():
     parser.add_argument("--seconds", type=float, default=60, help="time bound per load phase")
     parser.add_argument("--lines", type=int, default=10000, help="JSON Lines records streamed")
     args = parser.parse_args()
-    model_dir = build_bert(Path(tempfile.mkdtemp()) / "bert-base")
+    model_dir = build_bert_base(Path(tempfile.mkdtemp()) / "bert-base", "classification", LABELS)
     texts = sentences(4000, seed=2)
     bodies = [{"inputs": text} for text in texts]
     lines = [json.dumps({"text": text}) for text in sentences(args.lines, seed=4)]
 
     results = {}
-    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
-                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
-                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
-                      ("ours", {})):
+    for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
             print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
                   flush=True)

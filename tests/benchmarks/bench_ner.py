@@ -11,52 +11,21 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, load, sentences  # noqa: E402 - common puts the repo on sys.path
 
 TAGS = ["B-DATE", "B-LOC", "B-ORG", "B-PER", "I-DATE", "I-LOC", "I-ORG", "I-PER", "O"]
-
-
-def build_bert_ner(directory: Path) -> Path:
-    """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, 9 BIO tags, with our
-    manifest and a calibration sample, as ``train`` leaves an NER model dir."""
-    import torch
-    from transformers import BertConfig
-
-    from sagemaker_nlp import artifacts
-    from sagemaker_nlp.tasks import get_task
-    from tests.support.tiny_models import build_wordpiece
-
-    # A WordPiece tokenizer that knows the benchmark's words; the model's embedding matrix is
-    # real-sized (30,522 rows). (``BertTokenizerFast(vocab_file=...)`` under transformers 5
-    # ignores the file and maps every word to [UNK], which made every input alike.)
-    tokenizer = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
-    tokenizer.model_max_length = 512
-    directory.mkdir(parents=True, exist_ok=True)
-    task = get_task("ner")()
-    task.set_labels(TAGS)
-    config = BertConfig(vocab_size=30522)
-    task.configure(config)
-    torch.manual_seed(0)
-    task.auto_model.from_config(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
-    artifacts.write_calibration(directory, [{"text": t} for t in sentences(64, seed=3)])
-    return directory
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=40, help="time bound per load phase")
     args = parser.parse_args()
-    model_dir = build_bert_ner(Path(tempfile.mkdtemp()) / "bert-base-ner")
+    model_dir = build_bert_base(Path(tempfile.mkdtemp()) / "bert-base-ner", "ner", TAGS)
     texts = sentences(4000, seed=2)
     bodies = [{"data": [{"text": text}]} for text in texts]  # native envelope: one tag per word
 
     results = {}
-    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
-                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
-                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
-                      ("ours", {})):
+    for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
             guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
                      if "agrees with float32" in line]  # the int8 accuracy guard's verdict

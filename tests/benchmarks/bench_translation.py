@@ -13,7 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
 
 from tests.support.tiny_seq2seq import train_spm
 
@@ -93,10 +93,7 @@ def main():
           f"CT2 int8 vs float32 {checks['int8_vs_float32']:.1%} ({args.check} sentences)", flush=True)
 
     results = {}
-    for name, env in (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
-                                    "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
-                                    "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
-                      ("ours", {})):
+    for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
             print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
                   flush=True)

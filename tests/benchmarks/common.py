@@ -30,6 +30,41 @@ def sentences(count: int, seed: int = 0, low: int = 6, high: int = 18) -> list[s
             for _ in range(count)]
 
 
+# The per-request baseline (the Hugging Face inference-container way) and our defaults.
+SYSTEMS = (("baseline", {"SAGEMAKER_NLP_ENGINE": "transformers",
+                         "SAGEMAKER_NLP_MAX_BATCH_DELAY_MS": "0",
+                         "SAGEMAKER_NLP_BATCH_SIZE": "1"}),
+           ("ours", {}))
+
+
+def build_bert_base(directory: Path, task_name: str, labels: list[str]) -> Path:
+    """BERT-base shape (768 wide, 12 layers, 30,522 tokens), random weights, with our manifest
+    and a calibration sample, as ``train`` leaves a model dir of ``task_name``."""
+    import torch
+    from transformers import BertConfig
+
+    from sagemaker_nlp import artifacts
+    from sagemaker_nlp.tasks import get_task
+    from tests.support.tiny_models import build_wordpiece
+
+    # A WordPiece tokenizer that knows the benchmark's words; the model's embedding matrix is
+    # real-sized (30,522 rows). (``BertTokenizerFast(vocab_file=...)`` under transformers 5
+    # ignores the file and maps every word to [UNK], which made every input alike.)
+    tokenizer = build_wordpiece(sentences(2000, seed=1), min_frequency=1)
+    tokenizer.model_max_length = 512
+    directory.mkdir(parents=True, exist_ok=True)
+    task = get_task(task_name)()
+    task.set_labels(labels)
+    config = BertConfig(vocab_size=30522)
+    task.configure(config)
+    torch.manual_seed(0)
+    task.auto_model.from_config(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
+    artifacts.write_calibration(directory, [{"text": t} for t in sentences(64, seed=3)])
+    return directory
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
