@@ -51,7 +51,7 @@ def _hugging_face(task, inputs: Any, params: dict, where: str) -> Call:
     examples = [task.parse_hf_input(item, _item_where(where, i, single)) for i, item in enumerate(items)]
 
     def shape(predictions):
-        results = [task.to_hf_for(example, prediction, params)
+        results = [task.to_hf(example, prediction, params)
                    for example, prediction in zip(examples, predictions)]
         if single:
             return results[0] if isinstance(results[0], list) else [results[0]]

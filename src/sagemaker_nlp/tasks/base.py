@@ -239,13 +239,10 @@ class Task:
         """Native prediction for one example: ``{"pred": ..., ...}``, JSON-native values only."""
         raise NotImplementedError
 
-    def to_hf(self, prediction: dict, params: dict) -> Any:
-        """The Hugging Face pipeline-shaped result for one input."""
+    def to_hf(self, example: Example, prediction: dict, params: dict) -> Any:
+        """The Hugging Face pipeline-shaped result for one input (the example is there for
+        shapes that point into the input, such as entity character offsets)."""
         raise NotImplementedError
-
-    def to_hf_for(self, example: Example, prediction: dict, params: dict) -> Any:
-        """``to_hf`` for tasks whose pipeline shape also needs the input (character offsets)."""
-        return self.to_hf(prediction, params)
 
     def prediction_row(self, example: Example, prediction: dict) -> dict[str, str]:
         """One row of the test predictions file: text, gold, predicted, score."""

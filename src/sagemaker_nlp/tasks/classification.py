@@ -65,7 +65,7 @@ class ClassificationTask(Task):
             prediction["scores"] = {self.labels[i]: float(proba[i]) for i in ranked}
         return prediction
 
-    def to_hf(self, prediction, params):
+    def to_hf(self, example, prediction, params):
         # Like the text-classification pipeline: one dict per input, or a ranked list with top_k.
         if "scores" not in prediction:
             return {"label": prediction["pred"], "score": prediction["proba"]}

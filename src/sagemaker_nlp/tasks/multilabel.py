@@ -113,7 +113,7 @@ class MultilabelTask(Task):
             "scores": {self.labels[i]: float(scores[i]) for i in ranked},
         }
 
-    def to_hf(self, prediction, params):
+    def to_hf(self, example, prediction, params):
         # The text-classification pipeline with top_k=None and a sigmoid: all labels, best first.
         return [{"label": label, "score": score} for label, score in prediction["scores"].items()]
 

@@ -174,7 +174,7 @@ class NerTask(Task):
             scores.append(float(vector[best]))
         return {"pred": tags, "proba": scores, "words": list(example["words"])}
 
-    def to_hf_for(self, example, prediction, params):
+    def to_hf(self, example, prediction, params):
         spans, text = example["spans"], example["text"]
         if params.get("aggregation_strategy") == "none":
             return [{"entity": tag, "score": score, "index": i, "word": example["words"][i],

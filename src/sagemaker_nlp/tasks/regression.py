@@ -84,6 +84,6 @@ class RegressionTask(Task):
     def decode(self, example, logits, params):
         return {"pred": float(np.asarray(logits).reshape(-1)[0])}
 
-    def to_hf(self, prediction, params):
+    def to_hf(self, example, prediction, params):
         # No label: a regression head has one unnamed output, so only its value is meaningful.
         return {"score": prediction["pred"]}

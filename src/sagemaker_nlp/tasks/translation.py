@@ -296,7 +296,7 @@ class TranslationTask(Task):
                 results[i] = text
         return results
 
-    def to_hf(self, prediction, params):
+    def to_hf(self, example, prediction, params):
         return {"translation_text": prediction["pred"]}
 
     def prediction_row(self, example, prediction):

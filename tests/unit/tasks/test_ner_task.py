@@ -57,7 +57,7 @@ def test_entity_groups_follow_bio_and_io_tags():
     ner = task()
     example = ner.parse_example({"text": "Ana Maria met Lima Peru"}, "r", with_labels=False)
     prediction = {"pred": ["B-PER", "I-PER", "O", "B-LOC", "B-LOC"], "proba": [0.9, 0.7, 1, 0.8, 0.6]}
-    groups = ner.to_hf_for(example, prediction, {"aggregation_strategy": "simple"})
+    groups = ner.to_hf(example, prediction, {"aggregation_strategy": "simple"})
     assert [(g["entity_group"], g["word"], g["start"], g["end"]) for g in groups] == [
         ("PER", "Ana Maria", 0, 9), ("LOC", "Lima", 14, 18), ("LOC", "Peru", 19, 23)]
     assert groups[0]["score"] == pytest.approx(0.8)

@@ -35,4 +35,4 @@ def test_prediction_is_the_raw_output_without_activation():
     task = RegressionTask()
     prediction = task.decode({}, np.array([7.25], dtype=np.float32), {})
     assert prediction == {"pred": 7.25} and type(prediction["pred"]) is float
-    assert task.to_hf(prediction, {}) == {"score": 7.25}
+    assert task.to_hf({}, prediction, {}) == {"score": 7.25}
