@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 
 import pytest
 
 from sagemaker_nlp import artifacts
-from sagemaker_nlp.engines import EngineOptions, TorchEngine, ct2
+from sagemaker_nlp.engines import EngineOptions, TorchEngine, ct2, select
 from sagemaker_nlp.serving.app import create_app
+from sagemaker_nlp.tasks.classification import ClassificationTask
 from sagemaker_nlp.serving.predictor import Predictor
 from sagemaker_nlp.serving.settings import ServerSettings
 from tests.support.jobs import example_splits, lay_out_job, run_train
@@ -150,6 +152,7 @@ def test_encoder_without_a_calibration_sample_stays_float32_unless_int8_is_force
 
 def test_auto_uses_int8_only_when_it_agrees_with_float32(tiny_classifier, classification_data, tmp_path,
                                                          monkeypatch, caplog):
+    monkeypatch.setattr(select, "native_bfloat16", lambda: False)  # int8 or float32 only
     texts = [row[0] for row in classification_data["dev"][1]]
     model_dir = with_calibration(tiny_classifier, tmp_path, texts)
     predictor = loaded(model_dir, tmp_path)
@@ -159,14 +162,76 @@ def test_auto_uses_int8_only_when_it_agrees_with_float32(tiny_classifier, classi
     agreement = predictor.task.engine_agreement(float32, int8, examples, predictor.tokenizer)
     assert ping(predictor)["engine"] == ("torch-dynamic-int8" if agreement >= 0.99 else "transformers-float32")
 
-    from sagemaker_nlp.tasks.classification import ClassificationTask
-
     monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 0.9)
     with caplog.at_level(logging.WARNING):
         assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
     assert "90.0% of the calibration sample" in caplog.text
     monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 1.0)
     assert ping(loaded(model_dir, tmp_path))["engine"] == "torch-dynamic-int8"
+
+
+def agreeing_only(name):
+    """An agreement check that passes the engine called ``name`` and fails every other one."""
+    return lambda self, reference, candidate, *_: 1.0 if candidate.name == name else 0.5
+
+
+def test_auto_falls_back_to_bfloat16_when_int8_disagrees_on_a_cpu_with_native_bfloat16(
+        tiny_classifier, classification_data, tmp_path, monkeypatch, caplog):
+    model_dir = with_calibration(tiny_classifier, tmp_path, [row[0] for row in classification_data["dev"][1]])
+    monkeypatch.setattr(ClassificationTask, "engine_agreement", agreeing_only("torch-bfloat16-autocast"))
+    monkeypatch.setattr(select, "native_bfloat16", lambda: True)
+    with caplog.at_level(logging.INFO):
+        assert ping(loaded(model_dir, tmp_path))["engine"] == "torch-bfloat16-autocast"
+    assert "int8 agrees with float32 on 50.0% of the calibration sample (< 99%)" in caplog.text
+    # Without native bfloat16 it would run slower than float32: never tried.
+    monkeypatch.setattr(select, "native_bfloat16", lambda: False)
+    assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
+
+
+def test_the_guard_runs_float32_over_the_calibration_sample_once(tiny_classifier, classification_data,
+                                                                 tmp_path, monkeypatch):
+    texts = [row[0] for row in classification_data["dev"][1]]
+    model_dir = with_calibration(tiny_classifier, tmp_path, texts * 3)  # several batches
+    counting = CountingFloat32(ClassificationTask.engine_agreement)
+    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *args: counting(*args))
+    monkeypatch.setattr(select, "native_bfloat16", lambda: True)
+    monkeypatch.setattr(select, "MIN_AGREEMENT", 1.01)  # both candidates are measured, neither passes
+    assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
+    assert counting.candidates == ["torch-dynamic-int8", "torch-bfloat16-autocast"]
+    assert counting.float32_batches == math.ceil(len(texts) * 3 / 32)
+
+
+class CountingFloat32:
+    """The real agreement check, counting the float32 forward passes it costs."""
+
+    def __init__(self, check):
+        self.check = check
+        self.candidates, self.float32_batches = [], 0
+
+    def __call__(self, task, reference, candidate, examples, tokenizer):
+        self.candidates.append(candidate.name)
+        handle = reference.model.register_forward_hook(self._count)
+        try:
+            return self.check(task, reference, candidate, examples, tokenizer)
+        finally:
+            handle.remove()
+
+    def _count(self, module, args, output):
+        import torch
+
+        self.float32_batches += not torch.is_autocast_enabled("cpu")
+
+
+def test_forced_bfloat16_serves_the_float32_answers_within_bfloat16_precision(tiny_classifier, tmp_path):
+    import numpy as np
+
+    bf16 = loaded(tiny_classifier, tmp_path, choice="bfloat16")
+    float32 = loaded(tiny_classifier, tmp_path, choice="transformers")
+    assert ping(bf16)["engine"] == "torch-bfloat16-autocast"
+    batch = float32.tokenizer(["a small test", "another sentence here"], return_tensors="pt", padding=True)
+    expected, actual = float32.engine.logits(batch), bf16.engine.logits(batch)
+    assert not np.array_equal(expected, actual), "bfloat16 must really run in bfloat16"
+    np.testing.assert_allclose(actual, expected, atol=0.05)
 
 
 def test_agreement_counts_disagreeing_argmax(tiny_classifier, classification_data, tmp_path):

@@ -1,8 +1,9 @@
-"""Inference engines: the model behind a task, as plain PyTorch, dynamic int8 or CTranslate2.
+"""Inference engines: the model behind a task, as plain PyTorch, dynamic int8, bfloat16 or
+CTranslate2.
 
 Tasks talk to an :class:`Engine` (``logits`` for encoder heads, ``generate`` for seq2seq) and
 never learn which runtime answers; :func:`load_engine` picks one from ``SAGEMAKER_NLP_ENGINE``
-(``auto`` | ``transformers`` | ``ctranslate2`` | ``int8``) and falls back to PyTorch, with a log
+(``auto`` | ``transformers`` | ``ctranslate2`` | ``int8`` | ``bfloat16``) and falls back to PyTorch, with a log
 line, whenever the choice cannot serve the model.
 
 The settings (``EngineOptions``, ``CHOICES``) import nothing heavy; everything else loads torch,

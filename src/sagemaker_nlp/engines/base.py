@@ -36,14 +36,18 @@ class Engine:
 class TorchEngine(Engine):
     """The model as ``transformers`` runs it (float32 on CPU, the loaded dtype on GPU)."""
 
-    def __init__(self, model, name: str | None = None):
+    def __init__(self, model, name: str | None = None, autocast: torch.dtype | None = None):
         super().__init__(model.config, getattr(model, "generation_config", None), str(model.device))
         self.model = model
+        self.autocast = autocast  # run under torch.autocast to this dtype (None: as loaded)
         dtype = str(next(model.parameters()).dtype).replace("torch.", "")
         self.name = name or f"transformers-{dtype}"
 
+    def _running(self):
+        return torch.autocast(self.device.type, dtype=self.autocast, enabled=self.autocast is not None)
+
     def logits(self, batch):
-        with torch.inference_mode():
+        with torch.inference_mode(), self._running():
             batch = {key: value.to(self.device) for key, value in batch.items()}
             return self.model(**batch).logits.float().cpu().numpy()
 
@@ -60,7 +64,7 @@ class TorchEngine(Engine):
             kwargs["num_beams"] = num_beams
         if first_token is not None:
             kwargs["forced_bos_token_id"] = first_token
-        with torch.inference_mode():
+        with torch.inference_mode(), self._running():
             output = self.model.generate(input_ids=input_ids.to(self.device),
                                          attention_mask=attention_mask.to(self.device), **kwargs)
         return output.cpu().tolist()

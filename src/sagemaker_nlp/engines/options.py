@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-CHOICES = ("auto", "transformers", "ctranslate2", "int8")
+CHOICES = ("auto", "transformers", "ctranslate2", "int8", "bfloat16")
 DEFAULT_CACHE_DIR = Path("/tmp/sagemaker-nlp-cache")
 
 

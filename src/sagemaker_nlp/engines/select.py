@@ -4,8 +4,10 @@
 - ``ctranslate2``: CTranslate2 for seq2seq families it supports (default compute type: int8 on
   CPU, float16 on GPU, or ``SAGEMAKER_NLP_CT2_COMPUTE_TYPE``); encoder heads stay on PyTorch.
 - ``int8``: CTranslate2 int8 (int8_float16 on GPU) for seq2seq, dynamic int8 for encoder heads.
-- ``auto``: CTranslate2 for seq2seq; for encoder heads on CPU, int8 only when it agrees with
-  float32 on at least 99% of the model's calibration sample (saved by training).
+- ``bfloat16``: bfloat16 autocast for encoder heads on CPU (seq2seq as ``auto``).
+- ``auto``: CTranslate2 for seq2seq; for encoder heads on CPU, the fastest of int8 and (where the
+  CPU has native bfloat16) bfloat16 that agrees with float32 on at least 99% of the model's
+  calibration sample (saved by training), else float32.
 A ``float32`` compute type keeps every engine in float32 (CTranslate2 then answers exactly like
 ``model.generate`` with greedy search, and encoder heads are not quantised).
 Anything unsupported or failing falls back to ``transformers`` and says why in the log.
@@ -19,11 +21,12 @@ from typing import Callable
 from . import ct2
 from .base import Engine, TorchEngine
 from .options import EngineOptions
-from .quantized import quantize
+from .precision import bfloat16, native_bfloat16, quantize
 
 logger = logging.getLogger(__name__)
 
 MIN_AGREEMENT = 0.99
+LOWER_PRECISION = {"int8": quantize, "bfloat16": bfloat16}
 
 # (float32 engine, int8 engine) -> share of calibration predictions on which they agree
 Agreement = Callable[[Engine, Engine], float]
@@ -64,22 +67,49 @@ def _encoder(reference: TorchEngine, options: EngineOptions, agreement: Agreemen
     if options.compute_type == "float32":  # float32 selected: exact answers over speed
         return reference
     if reference.device.type != "cpu":
-        logger.info("Dynamic int8 runs on CPU only; using %s on %s.", reference.name, reference.device)
+        logger.info("Lower-precision encoder engines run on CPU only; using %s on %s.",
+                    reference.name, reference.device)
         return reference
-    candidate = quantize(reference)
-    if options.choice == "int8":
-        return candidate
+    if options.choice in LOWER_PRECISION:  # forced: no guard
+        if options.choice == "bfloat16" and not native_bfloat16():
+            logger.warning("This CPU has no native bfloat16 (AVX512-BF16 or AMX): expect it to "
+                           "run slower than float32.")
+        return LOWER_PRECISION[options.choice](reference)
     if agreement is None:
-        logger.info("No calibration sample with the model, so int8 accuracy cannot be checked; "
-                    "using %s (SAGEMAKER_NLP_ENGINE=int8 forces int8).", reference.name)
+        logger.info("No calibration sample with the model, so lower precision cannot be checked; "
+                    "using %s (SAGEMAKER_NLP_ENGINE=int8 or bfloat16 forces one).", reference.name)
         return reference
-    score = agreement(reference, candidate)
-    if score < MIN_AGREEMENT:
-        logger.warning("int8 agrees with float32 on %.1f%% of the calibration sample (< %.0f%%); "
-                       "using %s.", 100 * score, 100 * MIN_AGREEMENT, reference.name)
-        return reference
-    logger.info("int8 agrees with float32 on %.1f%% of the calibration sample.", 100 * score)
-    return candidate
+    # Fastest first: int8, then bfloat16 where the CPU has it; the first that keeps the
+    # calibration sample's argmaxes serves.
+    names = ["int8"] + (["bfloat16"] if native_bfloat16() else [])
+    measured = _Memoized(reference.model)  # float32 runs the sample once, whatever the tries
+    for name in names:
+        candidate = LOWER_PRECISION[name](reference)
+        score = agreement(measured, candidate)
+        if score >= MIN_AGREEMENT:
+            logger.info("%s agrees with float32 on %.1f%% of the calibration sample; serving with %s.",
+                        name, 100 * score, candidate.name)
+            return candidate
+        logger.warning("%s agrees with float32 on %.1f%% of the calibration sample (< %.0f%%); "
+                       "not using it.", name, 100 * score, 100 * MIN_AGREEMENT)
+    logger.info("Serving with %s.", reference.name)
+    return reference
+
+
+class _Memoized(TorchEngine):
+    """The reference engine, remembering its logits per input batch: the guard compares several
+    candidates with float32 on the same batches, and start-up time is the user's."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._seen: dict[tuple, object] = {}
+
+    def logits(self, batch):
+        key = tuple((name, tuple(value.shape), value.cpu().numpy().tobytes())
+                    for name, value in sorted(batch.items()))
+        if key not in self._seen:
+            self._seen[key] = super().logits(batch)
+        return self._seen[key]
 
 
 def export_for_serving(model_dir: Path, config, generates: bool) -> None:
