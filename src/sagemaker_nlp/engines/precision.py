@@ -31,12 +31,3 @@ def quantize(engine: TorchEngine) -> TorchEngine:
 def bfloat16(engine: TorchEngine) -> TorchEngine:
     """The same weights run under bfloat16 autocast (no copy: autocast casts per operation)."""
     return TorchEngine(engine.model, name="torch-bfloat16-autocast", autocast=torch.bfloat16)
-
-
-def native_bfloat16() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware; elsewhere autocast would emulate it,
-    slower than float32."""
-    try:
-        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except AttributeError:  # a torch without these probes: assume not
-        return False

@@ -21,7 +21,8 @@ from typing import Callable
 from . import ct2
 from .base import Engine, TorchEngine
 from .options import EngineOptions
-from .precision import bfloat16, native_bfloat16, quantize
+from ..hardware import native_bfloat16
+from .precision import bfloat16, quantize
 
 logger = logging.getLogger(__name__)
 

@@ -143,7 +143,9 @@ def _save_outputs(paths, trainer, task, columns, splits, features, result, split
     logger.info("Saved model to %s", paths.model)
 
     if "test" in splits:
-        model = trainer.model.eval()
+        # Without accelerate's mixed-precision wrapper: the file must say what the saved model
+        # answers in float32, as served, not what bf16/fp16 autocast computed during training.
+        model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
         predictions = task.predict(model, trainer.processing_class, splits["test"], {},
                                    batch_size=trainer.args.per_device_eval_batch_size)
         rows = [task.prediction_row(ex, pred) for ex, pred in zip(splits["test"], predictions)]

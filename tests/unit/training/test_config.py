@@ -7,6 +7,7 @@ import pytest
 
 from sagemaker_nlp.errors import ClientError
 from sagemaker_nlp.paths import SageMakerPaths
+from sagemaker_nlp.training import config as config_module
 from sagemaker_nlp.training.config import decode_value, parse_hyperparameters
 
 PATHS = SageMakerPaths(Path("/tmp/sm-test"))
@@ -76,6 +77,15 @@ def test_our_defaults_apply_and_user_values_win():
     assert config.training.metric_for_best_model == "f1_macro"
     assert config.training.report_to == []  # no experiment trackers phoning home
     assert parse(num_train_epochs="1").training.num_train_epochs == 1
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_cpu_training_uses_bf16_only_where_the_cpu_has_it_and_the_user_can_choose(monkeypatch, native):
+    monkeypatch.setattr(config_module.torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(config_module, "native_bfloat16", lambda: native)
+    assert parse().training.bf16 is native
+    assert parse(bf16="false").training.bf16 is False
+    assert parse(bf16="true").training.bf16 is True  # accepted on CPU, not a "needs a GPU" error
 
 
 def test_changing_the_eval_schedule_moves_the_save_schedule_along():
