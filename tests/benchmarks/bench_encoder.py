@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=60, help="time bound per load phase")
     parser.add_argument("--lines", type=int, default=10000, help="JSON Lines records streamed")
     args = parser.parse_args()
+    print(machine(), flush=True)
     model_dir = build_bert_base(Path(tempfile.mkdtemp()) / "bert-base", "classification", LABELS)
     texts = sentences(4000, seed=2)
     bodies = [{"inputs": text} for text in texts]

@@ -11,7 +11,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
 
 TAGS = ["B-DATE", "B-LOC", "B-ORG", "B-PER", "I-DATE", "I-LOC", "I-ORG", "I-PER", "O"]
 
@@ -20,6 +20,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=40, help="time bound per load phase")
     args = parser.parse_args()
+    print(machine(), flush=True)
     model_dir = build_bert_base(Path(tempfile.mkdtemp()) / "bert-base-ner", "ner", TAGS)
     texts = sentences(4000, seed=2)
     bodies = [{"data": [{"text": text}]} for text in texts]  # native envelope: one tag per word

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, WORDS  # noqa: E402 - common puts the repo on sys.path
+from common import ROOT, WORDS, machine  # noqa: E402 - common puts the repo on sys.path
 
 KEYWORDS = {"billing": ["invoice", "refund", "charge", "payment"],
             "shipping": ["parcel", "courier", "delivery", "tracking"],
@@ -104,6 +104,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=1,
                         help="pairs of runs, alternating which goes first (for a busy machine)")
     args = parser.parse_args()
+    print(machine(), flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-training-"))
     train, validation = dataset(args.train, seed=1), dataset(args.validation, seed=2)
     channels = {"train": (["text", "labels"], train), "validation": (["text", "labels"], validation)}

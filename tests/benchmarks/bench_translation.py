@@ -13,7 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, load, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
 
 from tests.support.tiny_seq2seq import train_spm
 
@@ -84,6 +84,7 @@ def main():
     parser.add_argument("--tokens", type=int, default=16, help="generated tokens per sentence")
     parser.add_argument("--check", type=int, default=48, help="sentences for the output checks")
     args = parser.parse_args()
+    print(machine(), flush=True)
     model_dir = build_marian(Path(tempfile.mkdtemp()) / "marian-base", args.tokens)
     texts = sentences(2000, seed=2)
     bodies = [{"inputs": text, "parameters": {"max_new_tokens": args.tokens}} for text in texts]

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, WORDS  # noqa: E402 - common puts the repo on sys.path
+from common import ROOT, WORDS, machine  # noqa: E402 - common puts the repo on sys.path
 
 
 def made_up(word: str) -> str:
@@ -46,6 +46,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--d-model", type=int, default=128)
     args = parser.parse_args()
+    print(machine(), flush=True)
     import sacrebleu
 
     from sagemaker_nlp.engines import EngineOptions

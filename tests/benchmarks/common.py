@@ -24,6 +24,20 @@ WORDS = ("time person year way day thing man world life hand part child eye woma
          "window letter doctor school music story garden coffee bread summer winter").split()
 
 
+def machine() -> str:
+    """One line naming the CPU and the features the engines' speed depends on, printed first by
+    every benchmark: figures from different machines are not comparable."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    flags = next((set(line.split(":", 1)[1].split()) for line in info.splitlines()
+                  if line.startswith("flags")), set())
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"machine: {model}, {cores} cores; " + " ".join(f"{f}={'yes' if f in flags else 'no'}" for f in wanted)
+            + f"; load average {os.getloadavg()[0]:.2f}")
+
+
 def sentences(count: int, seed: int = 0, low: int = 6, high: int = 18) -> list[str]:
     rng = random.Random(seed)
     return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize() + "."
