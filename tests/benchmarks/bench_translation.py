@@ -75,7 +75,26 @@ def same_outputs(model_dir: Path, texts: list[str], new_tokens: int) -> dict:
                                                {"max_new_tokens": new_tokens}, 32)
     same = lambda a, b: sum(x == y for x, y in zip(outputs[a], outputs[b])) / len(texts)  # noqa: E731
     return {"float32_vs_generate": same("ct2-float32", "generate"),
-            "int8_vs_float32": same("ct2-int8", "ct2-float32")}
+            "int8_vs_float32": same("ct2-int8", "ct2-float32"),
+            "anatomy": anatomy(outputs["ct2-float32"], outputs["ct2-int8"])}
+
+
+def anatomy(reference: list[dict], other: list[dict]) -> str:
+    """What the random model writes and where int8 departs from it: the most common first
+    words of the float32 sentences, how many sentences are one word repeated, and at which word
+    each differing sentence first differs."""
+    from collections import Counter
+
+    words = [prediction["pred"].split() for prediction in reference]
+    firsts = Counter(w[0] for w in words if w).most_common(3)
+    repeated = sum(len(set(w)) == 1 for w in words)
+    departures = Counter()
+    for a, b in zip(words, (prediction["pred"].split() for prediction in other)):
+        if a != b:
+            departures[next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))] += 1
+    share = ", ".join(f"{word} {count / len(words):.0%}" for word, count in firsts)
+    return (f"float32 sentences: {repeated}/{len(words)} are one word repeated; first words {share}; "
+            f"int8 sentences that differ, by first differing word: {dict(sorted(departures.items()))}")
 
 
 def main():
@@ -92,6 +111,7 @@ def main():
     checks = same_outputs(model_dir, texts[:args.check], args.tokens)
     print(f"identical sentences: CT2 float32 vs model.generate {checks['float32_vs_generate']:.1%}, "
           f"CT2 int8 vs float32 {checks['int8_vs_float32']:.1%} ({args.check} sentences)", flush=True)
+    print(checks["anatomy"], flush=True)
 
     results = {}
     for name, env in SYSTEMS:
