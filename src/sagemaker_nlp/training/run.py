@@ -58,6 +58,10 @@ def train(paths, stop, raw: dict, config) -> None:
     export_sm_environment(paths, {k: v for k, v in raw.items()})
     job, task, args = config.job, config.task, config.training
     logger.info("Task %s; settings %s", task.name, json.dumps(describe(config)))
+    precision = "bf16 autocast" if args.bf16 else "fp16 autocast" if args.fp16 else "float32"
+    logger.info("Training on %s in %s (set bf16/fp16 to choose), %s per device per step, "
+                "%s sampling", args.device, precision, args.per_device_train_batch_size,
+                args.train_sampling_strategy)
 
     columns = {"text": job.text_column, "labels": job.label_column,
                **{name: name for name in task.extra_columns}}
