@@ -49,7 +49,7 @@ def main():
         with Server(model_dir, **env) as server:
             print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
                   flush=True)
-            single = load(server, bodies[:12], clients=1, seconds=args.seconds / 2)
+            single = load(server, bodies[:60], clients=1, seconds=args.seconds / 2)
             many = load(server, bodies, clients=16, seconds=args.seconds)
             batch = stream(server, lines, 500 if name == "ours" else 50,
                            args.seconds * 10 if name == "ours" else args.seconds)

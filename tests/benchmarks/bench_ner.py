@@ -32,7 +32,7 @@ def main():
                      if "agrees with float32" in line]  # the accuracy guard's verdicts
             print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
                   + (f"; guard: {' '.join(guard)}" if guard else ""), flush=True)
-            single = load(server, bodies[:12], clients=1, seconds=args.seconds / 2)
+            single = load(server, bodies[:60], clients=1, seconds=args.seconds / 2)
             many = load(server, bodies, clients=16, seconds=args.seconds)
             results[name] = {"single": single, "many": many, "start": server.ready_after,
                              "engine": server.ping["engine"]}

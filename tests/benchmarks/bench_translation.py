@@ -118,7 +118,7 @@ def main():
         with Server(model_dir, **env) as server:
             print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
                   flush=True)
-            single = load(server, bodies[:8], clients=1, seconds=args.seconds / 2)
+            single = load(server, bodies[:20], clients=1, seconds=args.seconds / 2)
             many = load(server, bodies, clients=16, seconds=args.seconds)
             results[name] = (single, many)
             print(f"{name}: 16 clients {many['per_s']:.2f} sentences/s ({many['done']} done); "
