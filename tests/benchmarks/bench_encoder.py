@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -47,14 +47,10 @@ def main():
     results = {}
     for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
-            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
-                  flush=True)
-            single = load(server, bodies[:60], clients=1, seconds=args.seconds / 2)
-            many = load(server, bodies, clients=16, seconds=args.seconds)
-            batch = stream(server, lines, 500 if name == "ours" else 50,
-                           args.seconds * 10 if name == "ours" else args.seconds)
-            results[name] = {"single": single, "many": many, "stream": batch,
-                             "start": server.ready_after}
+            results[name] = measure(name, server, bodies, single=60, seconds=args.seconds)
+            single, many = results[name]["single"], results[name]["many"]
+            batch = results[name]["stream"] = stream(server, lines, 500 if name == "ours" else 50,
+                                                     args.seconds * 10 if name == "ours" else args.seconds)
             print(f"{name}: 16 clients {many['per_s']:.2f} records/s ({many['done']} done); 1 client "
                   f"p50 {1000 * single['p50']:.0f} ms; JSON Lines stream {batch['per_s']:.2f} records/s "
                   f"({batch['done']} of {len(lines)} lines, {batch['errors']} errors)", flush=True)

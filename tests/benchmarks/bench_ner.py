@@ -1,7 +1,7 @@
-"""NER serving (token classification, BERT-base shape): our server (auto engine: the
-fastest of dynamic int8 and bfloat16 that passes the calibration guard, + dynamic batching) against the per-request baseline
-(transformers, batch 1, no batching): 16-client throughput, tag agreement with float32 (every
-word's tag, baseline answers = float32), 1-client p50 and start-to-ping.
+"""NER serving (token classification, BERT-base shape): our server (auto engine: the fastest of
+dynamic int8 and bfloat16 that passes the calibration guard, + dynamic batching) against the
+per-request baseline (transformers, batch 1, no batching): 16-client throughput, tag agreement
+with float32 (every word's tag, baseline answers = float32), 1-client p50 and start-to-ping.
 
     python tests/benchmarks/bench_ner.py [--seconds 40]
 """
@@ -11,7 +11,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
 
 TAGS = ["B-DATE", "B-LOC", "B-ORG", "B-PER", "I-DATE", "I-LOC", "I-ORG", "I-PER", "O"]
 
@@ -28,14 +28,8 @@ def main():
     results = {}
     for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
-            guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
-                     if "agrees with float32" in line]  # the accuracy guard's verdicts
-            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
-                  + (f"; guard: {' '.join(guard)}" if guard else ""), flush=True)
-            single = load(server, bodies[:60], clients=1, seconds=args.seconds / 2)
-            many = load(server, bodies, clients=16, seconds=args.seconds)
-            results[name] = {"single": single, "many": many, "start": server.ready_after,
-                             "engine": server.ping["engine"]}
+            results[name] = measure(name, server, bodies, single=60, seconds=args.seconds)
+            single, many = results[name]["single"], results[name]["many"]
             print(f"{name}: 16 clients {many['per_s']:.2f} records/s ({many['done']} done); "
                   f"1 client p50 {1000 * single['p50']:.0f} ms", flush=True)
     ours, base = results["ours"], results["baseline"]

@@ -1,10 +1,11 @@
 """Training speed: our defaults (batch 16, ``group_by_length`` sampling, dynamic padding, bf16
 autocast on CPUs with native bfloat16) against the seed recipe's settings
-(``per_device_train_batch_size`` 8, ``train_sampling_strategy`` random, float32) on the same data, model and epochs, through the real entry point
-(``python -m sagemaker_nlp.training`` on a temporary ``SAGEMAKER_BASE_DIR`` with a ``model``
-channel), so the figure is what a user gets: ``train_samples_per_second`` from
-``output/data/train_results.json`` (the Trainer's own figure: the whole training loop, per-epoch
-evaluation and checkpoints included) and the final ``eval_loss`` from ``eval_results.json``.
+(``per_device_train_batch_size`` 8, ``train_sampling_strategy`` random, float32) on the same
+data, model and epochs, through the real entry point (``python -m sagemaker_nlp.training`` on
+a temporary ``SAGEMAKER_BASE_DIR`` with a ``model`` channel), so the figure is what a user
+gets: ``train_samples_per_second`` from ``output/data/train_results.json`` (the Trainer's own
+figure: the whole training loop, per-epoch evaluation and checkpoints included) and the final
+``eval_loss`` from ``eval_results.json``.
 
     python tests/benchmarks/bench_training.py [--train 2000] [--epochs 2] [--shape mini] [--rounds 1]
 

@@ -13,7 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, load, machine, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
 
 from tests.support.tiny_seq2seq import train_spm
 
@@ -116,15 +116,12 @@ def main():
     results = {}
     for name, env in SYSTEMS:
         with Server(model_dir, **env) as server:
-            print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s",
-                  flush=True)
-            single = load(server, bodies[:20], clients=1, seconds=args.seconds / 2)
-            many = load(server, bodies, clients=16, seconds=args.seconds)
-            results[name] = (single, many)
+            results[name] = measure(name, server, bodies, single=20, seconds=args.seconds)
+            single, many = results[name]["single"], results[name]["many"]
             print(f"{name}: 16 clients {many['per_s']:.2f} sentences/s ({many['done']} done); "
                   f"1 client p50 {1000 * single['p50']:.0f} ms", flush=True)
-    ratio = results["ours"][1]["per_s"] / results["baseline"][1]["per_s"]
-    p50 = results["ours"][0]["p50"] / results["baseline"][0]["p50"]
+    ratio = results["ours"]["many"]["per_s"] / results["baseline"]["many"]["per_s"]
+    p50 = results["ours"]["single"]["p50"] / results["baseline"]["single"]["p50"]
     print(f"RESULT translation: 16-client throughput {ratio:.1f}x baseline (target >= 20x); "
           f"1-client p50 {p50:.2f}x baseline's latency (target <= 1)")
 

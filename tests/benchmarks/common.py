@@ -164,3 +164,16 @@ def load(server: Server, bodies: list, clients: int, seconds: float) -> dict:
     elapsed = time.monotonic() - started
     return {"done": len(answers), "per_s": len(answers) / elapsed, "answers": answers,
             "p50": statistics.median(latencies) if latencies else float("nan")}
+
+
+def measure(name: str, server: Server, bodies: list, single: int, seconds: float) -> dict:
+    """What every serving benchmark measures of one system: its engine and start-up (with the
+    accuracy guard's verdicts from its log), 1-client latency over the first ``single`` bodies
+    (bounded by ``seconds`` / 2) and 16-client throughput over all of them."""
+    guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
+             if "agrees with float32" in line]
+    print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
+          + (f"; guard: {' '.join(guard)}" if guard else ""), flush=True)
+    return {"single": load(server, bodies[:single], clients=1, seconds=seconds / 2),
+            "many": load(server, bodies, clients=16, seconds=seconds),
+            "start": server.ready_after, "engine": server.ping["engine"]}
