@@ -44,6 +44,14 @@ def build_wordpiece(sentences: list[str], min_frequency: int = 2) -> BertTokeniz
     )
 
 
+def _tiny_shape(tokenizer, max_position_embeddings: int) -> dict:
+    """The config fields shared by the tiny BERT-family models: 2 layers, 32 wide."""
+    return dict(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
+                num_attention_heads=2, intermediate_size=37,
+                max_position_embeddings=max_position_embeddings, type_vocab_size=2,
+                pad_token_id=tokenizer.pad_token_id)
+
+
 def save_tiny_bert(directory: Path, sentences: list[str], max_position_embeddings: int = 128,
                    seed: int = 0) -> Path:
     """A 2-layer, 32-wide BERT with a WordPiece vocabulary learnt from ``sentences``."""
@@ -51,11 +59,7 @@ def save_tiny_bert(directory: Path, sentences: list[str], max_position_embedding
 
     torch.manual_seed(seed)
     tokenizer = build_wordpiece(sentences)
-    config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=37, max_position_embeddings=max_position_embeddings,
-        type_vocab_size=2, pad_token_id=tokenizer.pad_token_id,
-    )
+    config = BertConfig(**_tiny_shape(tokenizer, max_position_embeddings))
     directory = Path(directory)
     BertForMaskedLM(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
@@ -70,11 +74,8 @@ def save_tiny_layoutlm(directory: Path, sentences: list[str], max_position_embed
 
     torch.manual_seed(seed)
     tokenizer = build_wordpiece(sentences)
-    config = LayoutLMConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=37, max_position_embeddings=max_position_embeddings,
-        max_2d_position_embeddings=1024, type_vocab_size=2, pad_token_id=tokenizer.pad_token_id,
-    )
+    config = LayoutLMConfig(**_tiny_shape(tokenizer, max_position_embeddings),
+                            max_2d_position_embeddings=1024)
     directory = Path(directory)
     LayoutLMForMaskedLM(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)

@@ -66,12 +66,7 @@ def save_tiny_marian(directory: Path, sources: list[str], targets: list[str], se
         decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=vocab["</s>"],
         scale_embedding=True, share_encoder_decoder_embeddings=True,
     )
-    model = MarianMTModel(config)
-    model.generation_config.max_length = max_position_embeddings
-    model.generation_config.num_beams = 1
-    model.save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return directory
+    return _save_greedy(MarianMTModel(config), tokenizer, directory, max_position_embeddings)
 
 
 def _m2m100_model(directory: Path, tokenizer, seed: int, max_position_embeddings: int):
@@ -89,8 +84,13 @@ def _m2m100_model(directory: Path, tokenizer, seed: int, max_position_embeddings
         pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
     )
-    model = M2M100ForConditionalGeneration(config)
-    model.generation_config.max_length = max_position_embeddings
+    return _save_greedy(M2M100ForConditionalGeneration(config), tokenizer, directory,
+                        max_position_embeddings)
+
+
+def _save_greedy(model, tokenizer, directory: Path, max_length: int) -> Path:
+    """Save a model and its tokenizer as a checkpoint that decodes greedily up to ``max_length``."""
+    model.generation_config.max_length = max_length
     model.generation_config.num_beams = 1
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
