@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 MIN_AGREEMENT = 0.99
 LOWER_PRECISION = {"int8": quantize, "bfloat16": bfloat16}
 
-# (float32 engine, int8 engine) -> share of calibration predictions on which they agree
+# (float32 engine, lower-precision candidate) -> share of calibration predictions they agree on
 Agreement = Callable[[Engine, Engine], float]
 
 
