@@ -35,7 +35,7 @@ def tiny_classifier(tmp_path_factory, tiny_bert) -> Path:
     config = AutoConfig.from_pretrained(tiny_bert)
     task.configure(config)
     directory = tmp_path_factory.mktemp("tiny-classifier")
-    task.load_model(tiny_bert, config).save_pretrained(directory)
+    task.auto_model.from_pretrained(tiny_bert, config=config).save_pretrained(directory)
     AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(directory)
     artifacts.write_manifest(directory, artifacts.build_manifest(task, {"text": "text", "labels": "labels"}))
     return directory

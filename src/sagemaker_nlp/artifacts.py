@@ -54,6 +54,12 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def request_record(task, example: dict) -> dict:
+    """An example as the JSON request record that gives it back (text and the task's extra
+    columns, no labels): what the calibration sample holds."""
+    return {column: example[column] for column in ("text", *task.extra_columns)}
+
+
 def write_calibration(directory: Path, records: list[dict]) -> None:
     """Up to ``CALIBRATION_SIZE`` request records (JSON, no labels) saved with the model."""
     records = records[:CALIBRATION_SIZE]

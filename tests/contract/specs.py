@@ -11,7 +11,7 @@ from typing import Callable
 
 from tests.support.jobs import EXAMPLES, read_example_tsv
 from tests.support.tiny_models import save_tiny_bert, save_tiny_layoutlm
-from tests.support.tiny_seq2seq import save_tiny_marian
+from tests.support.tiny_seq2seq import save_tiny_bart, save_tiny_marian
 
 Table = tuple[list[str], list[list[str]]]  # header, rows
 
@@ -60,6 +60,12 @@ def _marian(directory, data):
                             max_position_embeddings=64)
 
 
+def _bart(directory, data):
+    rows = [row for _, body in data.values() for row in body]
+    return save_tiny_bart(directory, [r[0] for r in rows] + [r[1] for r in rows] + ["warm up"],
+                          max_position_embeddings=96)
+
+
 def _one_tag_per_word(record, prediction):
     words = record["text"].split()
     assert len(prediction["pred"]) == len(words) == len(prediction["proba"])
@@ -87,4 +93,9 @@ SPECS: dict[str, TaskSpec] = {
     "translation": TaskSpec(example_data("translation"), _marian,
                             ("bleu", "chrf", "chrf_plus_plus", "gen_len"),
                             hyperparameters={"max_target_length": "24"}),
+    # A 48-token window: every incident report is longer, so serving splits and joins it.
+    "summarization": TaskSpec(example_data("summarization", {"train": 16, "dev": 4, "test": 4}), _bart,
+                              ("rouge1", "rouge2", "rougeL", "rougeLsum", "gen_len"),
+                              hyperparameters={"max_target_length": "24",
+                                               "generation_max_length": "16"}),
 }

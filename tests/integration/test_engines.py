@@ -10,9 +10,8 @@ import threading
 import pytest
 
 from sagemaker_nlp import artifacts
-from sagemaker_nlp.engines import EngineOptions, TorchEngine, ct2, select
+from sagemaker_nlp.engines import EngineOptions, InferenceRunner, TorchEngine, ct2, runner, select
 from sagemaker_nlp.serving.app import create_app
-from sagemaker_nlp.tasks.classification import ClassificationTask
 from sagemaker_nlp.serving.predictor import Predictor
 from sagemaker_nlp.serving.settings import ServerSettings
 from tests.support.jobs import example_splits, lay_out_job, run_train
@@ -105,8 +104,9 @@ def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sente
         if "tgt_lang" in raw and not multilingual:
             continue
         params = fast.task.parse_parameters({"tgt_lang": "es", **raw} if multilingual else raw)
-        expected = reference.task.predict(reference.engine, reference.tokenizer, examples, params, 8)
-        assert fast.task.predict(fast.engine, fast.tokenizer, examples, params, 8) == expected
+        expected = InferenceRunner(reference.task, reference.engine, reference.tokenizer, 8).predict(
+            examples, params)
+        assert InferenceRunner(fast.task, fast.engine, fast.tokenizer, 8).predict(examples, params) == expected
 
 
 def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(marian, tmp_path, sentences):
@@ -159,26 +159,26 @@ def test_auto_uses_int8_only_when_it_agrees_with_float32(tiny_classifier, classi
     int8 = loaded(model_dir, tmp_path, choice="int8").engine
     float32 = TorchEngine(int8.model.__class__.from_pretrained(model_dir).eval())
     examples = [predictor.task.parse_example({"text": t}, "x", with_labels=False) for t in texts]
-    agreement = predictor.task.engine_agreement(float32, int8, examples, predictor.tokenizer)
+    agreement = runner.agreement(predictor.task, predictor.tokenizer, examples, float32, int8)
     assert ping(predictor)["engine"] == ("torch-dynamic-int8" if agreement >= 0.99 else "transformers-float32")
 
-    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 0.9)
+    monkeypatch.setattr(runner, "agreement", lambda *_: 0.9)
     with caplog.at_level(logging.WARNING):
         assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
     assert "90.0% of the calibration sample" in caplog.text
-    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *_: 1.0)
+    monkeypatch.setattr(runner, "agreement", lambda *_: 1.0)
     assert ping(loaded(model_dir, tmp_path))["engine"] == "torch-dynamic-int8"
 
 
 def agreeing_only(name):
     """An agreement check that passes the engine called ``name`` and fails every other one."""
-    return lambda self, reference, candidate, *_: 1.0 if candidate.name == name else 0.5
+    return lambda task, tokenizer, examples, reference, candidate: 1.0 if candidate.name == name else 0.5
 
 
 def test_auto_falls_back_to_bfloat16_when_int8_disagrees_on_a_cpu_with_native_bfloat16(
         tiny_classifier, classification_data, tmp_path, monkeypatch, caplog):
     model_dir = with_calibration(tiny_classifier, tmp_path, [row[0] for row in classification_data["dev"][1]])
-    monkeypatch.setattr(ClassificationTask, "engine_agreement", agreeing_only("torch-bfloat16-autocast"))
+    monkeypatch.setattr(runner, "agreement", agreeing_only("torch-bfloat16-autocast"))
     monkeypatch.setattr(select, "native_bfloat16", lambda: True)
     with caplog.at_level(logging.INFO):
         assert ping(loaded(model_dir, tmp_path))["engine"] == "torch-bfloat16-autocast"
@@ -192,8 +192,8 @@ def test_the_guard_runs_float32_over_the_calibration_sample_once(tiny_classifier
                                                                  tmp_path, monkeypatch):
     texts = [row[0] for row in classification_data["dev"][1]]
     model_dir = with_calibration(tiny_classifier, tmp_path, texts * 3)  # several batches
-    counting = CountingFloat32(ClassificationTask.engine_agreement)
-    monkeypatch.setattr(ClassificationTask, "engine_agreement", lambda *args: counting(*args))
+    counting = CountingFloat32(runner.agreement)
+    monkeypatch.setattr(runner, "agreement", lambda *args: counting(*args))
     monkeypatch.setattr(select, "native_bfloat16", lambda: True)
     monkeypatch.setattr(select, "MIN_AGREEMENT", 1.01)  # both candidates are measured, neither passes
     assert ping(loaded(model_dir, tmp_path))["engine"] == "transformers-float32"
@@ -208,11 +208,11 @@ class CountingFloat32:
         self.check = check
         self.candidates, self.float32_batches = [], 0
 
-    def __call__(self, task, reference, candidate, examples, tokenizer):
+    def __call__(self, task, tokenizer, examples, reference, candidate):
         self.candidates.append(candidate.name)
         handle = reference.model.register_forward_hook(self._count)
         try:
-            return self.check(task, reference, candidate, examples, tokenizer)
+            return self.check(task, tokenizer, examples, reference, candidate)
         finally:
             handle.remove()
 
@@ -239,14 +239,14 @@ def test_agreement_counts_disagreeing_argmax(tiny_classifier, classification_dat
     texts = [row[0] for row in classification_data["dev"][1]]
     examples = [predictor.task.parse_example({"text": t}, "x", with_labels=False) for t in texts]
     engine = predictor.engine
-    assert predictor.task.engine_agreement(engine, engine, examples, predictor.tokenizer) == 1.0
+    assert runner.agreement(predictor.task, predictor.tokenizer, examples, engine, engine) == 1.0
 
     class Reversed(TorchEngine):  # every argmax moves to another label
         def logits(self, batch):
             return -super().logits(batch)
 
     flipped = Reversed(engine.model)
-    assert predictor.task.engine_agreement(engine, flipped, examples, predictor.tokenizer) == 0.0
+    assert runner.agreement(predictor.task, predictor.tokenizer, examples, engine, flipped) == 0.0
 
 
 def test_calibration_file_is_plain_json(tiny_classifier, tmp_path):

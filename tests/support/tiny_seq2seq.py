@@ -1,4 +1,4 @@
-"""Tiny real translation models for tests, built from configs with tokenizers trained on the spot.
+"""Tiny real seq2seq models (translation, summarization) for tests, built from configs with tokenizers trained on the spot.
 
 Nothing is downloaded. SentencePiece models are trained on the given sentences and laid out the
 way real checkpoints ship them, then saved with a randomly initialised model through
@@ -10,6 +10,7 @@ way real checkpoints ship them, then saved with a randomly initialised model thr
   ``__en__``/``__es__``/... language tokens itself, as the real M2M100 one does.
 - ``save_tiny_nllb``: a fast ``NllbTokenizer`` whose special tokens are the 200 NLLB codes
   (``eng_Latn``, ``spa_Latn``, ...); NLLB checkpoints are M2M100-architecture models.
+- ``save_tiny_bart``: a byte-level BPE ``BartTokenizer`` and a 32-wide BART (summarization).
 """
 from __future__ import annotations
 
@@ -134,3 +135,34 @@ def save_tiny_nllb(directory: Path, sentences: list[str], seed: int = 0,
     tokenizer = NllbTokenizer(vocab=state["vocab"], merges=merges, src_lang="eng_Latn",
                               model_max_length=max_position_embeddings)
     return _m2m100_model(directory, tokenizer, seed, max_position_embeddings)
+
+
+def save_tiny_bart(directory: Path, sentences: list[str], seed: int = 0,
+                   max_position_embeddings: int = 128) -> Path:
+    """A BART-shaped summarizer: a byte-level BPE vocabulary learnt from ``sentences`` (the
+    RoBERTa/BART tokenizer layout) and a 32-wide ``BartForConditionalGeneration``."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
+
+    directory = Path(directory)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(sentences, vocab_size=400, min_frequency=1, show_progress=False,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    state = json.loads(bpe._tokenizer.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    tokenizer = BartTokenizer(vocab=state["vocab"], merges=merges,
+                              model_max_length=max_position_embeddings)
+    torch.manual_seed(seed)
+    config = BartConfig(
+        vocab_size=len(tokenizer), d_model=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=max_position_embeddings,
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
+        forced_eos_token_id=tokenizer.eos_token_id,
+        # As summarization checkpoints (facebook/bart-large-cnn) say what they are for.
+        task_specific_params={"summarization": {"max_length": 64, "num_beams": 1}},
+    )
+    return _save_greedy(BartForConditionalGeneration(config), tokenizer, directory,
+                        max_position_embeddings)

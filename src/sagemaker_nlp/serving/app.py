@@ -1,8 +1,9 @@
 """The Flask application: /ping, /execution-parameters and /invocations.
 
-A request goes: codecs (decode; 400/415) -> envelopes (one Call per JSON document) ->
-predictor (all examples of the body, grouped by parameters) -> envelopes (shape) -> codecs
-(encode; 406). In JSON Lines mode a bad line becomes ``{"error": ...}`` on its own output line.
+Routes only. A request goes one way through: codecs (bytes and media types; 400/413/415) ->
+envelopes (one Call per JSON document, parameters resolved once) -> predictor (one model copy,
+dynamic batcher) -> runner (engine) -> task decode -> envelopes (shape) -> codecs (encode; 406).
+In JSON Lines mode a bad line becomes ``{"error": ...}`` on its own output line.
 """
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ClientError, ModelNotReady
-from . import codecs
-from .envelopes import parse_document
+from . import codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
 
@@ -52,7 +52,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
         predictor.check_ready()
         with predictor.request():
             body = codecs.decode_body(request.get_data(), kind, charset)
-            results = answer(predictor, body)
+            results = envelopes.answer(predictor, body.documents, body.line_mode)
         logger.info("POST /invocations: %d document(s), %.1f ms",
                     len(body.documents), 1000 * (time.monotonic() - started))
         return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
@@ -87,30 +87,3 @@ def _error(message: str, status: int) -> Response:
     return Response(codecs.dumps({"error": message, "code": status}), status=status,
                     mimetype=codecs.JSON)
 
-
-def answer(predictor: Predictor, body: codecs.Body) -> list:
-    """One result per document. In line mode a bad document yields an error object in its place;
-    the model runs once per distinct parameter set over every valid document's examples."""
-    task = predictor.task
-    calls: list = []
-    for number, document in enumerate(body.documents, start=1):
-        where = f"line {number}:" if body.line_mode else ""
-        try:
-            if isinstance(document, ClientError):
-                raise document
-            calls.append(parse_document(task, document, where.rstrip(":")))
-        except ClientError as error:
-            if not body.line_mode:
-                raise
-            calls.append(error)
-    groups: dict[str, list] = {}
-    for call in calls:
-        if not isinstance(call, ClientError):
-            groups.setdefault(codecs.dumps(call.params), []).append(call)
-    for group in groups.values():
-        examples = [example for call in group for example in call.examples]
-        predictions = predictor.predict(examples, group[0].params)
-        for call in group:
-            call.predictions, predictions = predictions[:len(call.examples)], predictions[len(call.examples):]
-    return [{"error": str(call)} if isinstance(call, ClientError) else call.shape(call.predictions)
-            for call in calls]

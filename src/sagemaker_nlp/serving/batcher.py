@@ -1,12 +1,13 @@
 """Dynamic batching inside one worker: records of concurrent requests share forward passes.
 
-Request threads hand their examples to ``submit`` and wait. One runner thread takes the first
-waiting request and gathers whatever else arrives within ``max_delay`` (up to ``max_examples``),
-but only while more requests are in flight than it holds (``in_flight``, counted by the server
-from the moment a request arrives): a lone client never waits for company that is not coming.
-The runner then runs each group of identical parameters as one call (the task sorts by length
-and cuts mini-batches by token budget) and routes every prediction back to its request. One
-thread owns the model, so no lock is needed around it.
+A request hands its jobs (examples with their parameters, one per document) to ``submit`` and
+waits. One runner thread takes the first waiting request and gathers whatever else arrives within
+``max_delay`` (up to ``max_examples``), but only while more requests are in flight than it holds
+(``in_flight``, counted by the server from the moment a request arrives): a lone client never
+waits for company that is not coming. Jobs with identical parameters, from any request, then run
+as one call (the runner sorts by length and cuts mini-batches by token budget), and every
+prediction goes back to its job. ``run_jobs`` does the same grouping inline, for a request that
+is alone in the server. One thread at a time owns the model (the caller's ``run`` holds the lock).
 """
 from __future__ import annotations
 
@@ -21,17 +22,58 @@ from typing import Callable
 
 logger = logging.getLogger(__name__)
 
+Job = tuple[list[dict], dict]  # (examples, parameters)
+Run = Callable[[list[dict], dict], list[dict]]
+
+
+def run_grouped(run: Run, jobs: list[Job]) -> list[list[dict] | BaseException]:
+    """Predictions per job; jobs with the same parameters share one ``run`` call. A call that
+    raises gives its exception to its own jobs only: the other groups still answer."""
+    groups: dict[str, list[int]] = {}
+    for index, (_, params) in enumerate(jobs):
+        groups.setdefault(json.dumps(params, sort_keys=True, default=str), []).append(index)
+    results: list[list[dict] | BaseException] = [[] for _ in jobs]
+    for members in groups.values():
+        examples = [example for index in members for example in jobs[index][0]]
+        try:
+            predictions = run(examples, jobs[members[0]][1])
+        except Exception as error:  # noqa: BLE001 - handed to the jobs of this group
+            for index in members:
+                results[index] = error
+            continue
+        start = 0
+        for index in members:
+            end = start + len(jobs[index][0])
+            results[index] = predictions[start:end]
+            start = end
+    return results
+
+
+def run_jobs(run: Run, jobs: list[Job]) -> list[list[dict]]:
+    """``run_grouped`` in the calling thread, raising the first failure."""
+    return _raise_first(run_grouped(run, jobs))
+
+
+def _raise_first(results: list) -> list[list[dict]]:
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
 
 @dataclass
 class _Pending:
-    examples: list[dict]
-    params: dict
+    jobs: list[Job]
     future: Future = field(default_factory=Future)
+
+    @property
+    def size(self) -> int:
+        return sum(len(examples) for examples, _ in self.jobs)
 
 
 class DynamicBatcher:
-    def __init__(self, run: Callable[[list[dict], dict], list[dict]], max_delay_s: float = 0.005,
-                 max_examples: int = 256, in_flight: Callable[[], int] | None = None):
+    def __init__(self, run: Run, max_delay_s: float = 0.005, max_examples: int = 256,
+                 in_flight: Callable[[], int] | None = None):
         self.run = run
         self.in_flight = in_flight
         self.max_delay_s = max_delay_s
@@ -40,15 +82,15 @@ class DynamicBatcher:
         self._thread = threading.Thread(target=self._loop, name="dynamic-batcher", daemon=True)
         self._thread.start()
 
-    def submit(self, examples: list[dict], params: dict) -> list[dict]:
-        """Predictions for ``examples``, in order; blocks until their batch has run."""
-        pending = _Pending(examples, params)
+    def submit(self, jobs: list[Job]) -> list[list[dict]]:
+        """Predictions per job, in order; blocks until their batch has run."""
+        pending = _Pending(jobs)
         self._queue.put(pending)
         return pending.future.result()
 
     def _gather(self) -> list[_Pending]:
         batch = [self._queue.get()]
-        count = len(batch[0].examples)
+        count = batch[0].size
         deadline = time.monotonic() + self.max_delay_s
         while count < self.max_examples:
             if self.in_flight is not None and self.in_flight() <= len(batch):
@@ -59,31 +101,21 @@ class DynamicBatcher:
             except queue.Empty:
                 break
             batch.append(item)
-            count += len(item.examples)
+            count += item.size
         return batch
 
     def _loop(self) -> None:
         while True:
             batch = self._gather()
-            groups: dict[str, list[_Pending]] = {}
+            jobs = [job for pending in batch for job in pending.jobs]
+            results = run_grouped(self.run, jobs)
+            if len(batch) > 1:
+                logger.debug("Batched %d requests, %d jobs", len(batch), len(jobs))
+            start = 0
             for pending in batch:
-                key = json.dumps(pending.params, sort_keys=True, default=str)
-                groups.setdefault(key, []).append(pending)
-            for group in groups.values():
-                self._run_group(group)
-
-    def _run_group(self, group: list[_Pending]) -> None:
-        examples = [example for pending in group for example in pending.examples]
-        try:
-            predictions = self.run(examples, group[0].params)
-        except BaseException as error:  # noqa: BLE001 - handed to every waiting request
-            for pending in group:
-                pending.future.set_exception(error)
-            return
-        if len(group) > 1:
-            logger.debug("Batched %d requests, %d records", len(group), len(examples))
-        start = 0
-        for pending in group:
-            end = start + len(pending.examples)
-            pending.future.set_result(predictions[start:end])
-            start = end
+                mine = results[start:start + len(pending.jobs)]
+                start += len(pending.jobs)
+                try:
+                    pending.future.set_result(_raise_first(mine))
+                except Exception as error:  # noqa: BLE001 - this request's failure, not the loop's
+                    pending.future.set_exception(error)

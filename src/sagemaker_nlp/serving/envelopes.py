@@ -5,11 +5,13 @@
 - Hugging Face: ``{"inputs": str | list | dict, "parameters": {...}}`` -> a value shaped like the
   matching ``transformers`` pipeline output (a single input gives that input's list).
 
-Parsing a document yields a ``Call``: the examples to run and how to shape their predictions.
+Parsing a document yields a ``Call``: the examples to run, their parameters (validated and
+resolved once, here) and how to shape their predictions. ``answer`` runs every call of a body in
+one go: the predictor's batcher groups calls with equal parameters, from this request and others.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import ClientError
@@ -20,7 +22,27 @@ class Call:
     examples: list[dict]
     params: dict
     shape: Callable[[list[dict]], Any]
-    predictions: list[dict] = field(default_factory=list)
+
+
+def answer(predictor, documents: list[Any], line_mode: bool) -> list[Any]:
+    """One result per document. In line mode a bad document yields ``{"error": ...}`` in its
+    place (a decoding error arrives here as a ClientError instead of a document); otherwise the
+    first bad document fails the request."""
+    calls: list[Call | ClientError] = []
+    for number, document in enumerate(documents, start=1):
+        where = f"line {number}" if line_mode else ""
+        try:
+            if isinstance(document, ClientError):
+                raise document
+            calls.append(parse_document(predictor.task, document, where))
+        except ClientError as error:
+            if not line_mode:
+                raise
+            calls.append(error)
+    valid = [call for call in calls if isinstance(call, Call)]
+    predictions = iter(predictor.run([(call.examples, call.params) for call in valid]))
+    return [{"error": str(call)} if isinstance(call, ClientError) else call.shape(next(predictions))
+            for call in calls]
 
 
 def parse_document(task, document: Any, where: str) -> Call:

@@ -1,15 +1,14 @@
-"""Load the model once per worker (in the background) and run predictions.
+"""One model copy per worker: loaded in the background, then run through the dynamic batcher.
 
-The model directory is a ``save_pretrained`` folder: ours carries a manifest naming the task;
-a plain Hugging Face checkpoint gets its task from ``HF_TASK`` or from ``config.json``. Loading
-runs in a thread so the server binds its port at once and ``/ping`` answers 503 until the model
-is ready (and has run a warm-up batch), or with the reason when loading failed. The model then
-runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body.
+Loading (``tasks.loading``: the task from the manifest, ``HF_TASK`` or ``config.json``; model and
+tokenizer; the task's ``prepare``) runs in a thread so the server binds its port at once and
+``/ping`` answers 503 until the model is ready (and has run a warm-up batch), or with the reason
+when loading failed. The model then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects
+(``engines``), named in ``/ping``'s body, through one ``InferenceRunner``.
 """
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import threading
@@ -19,35 +18,12 @@ from pathlib import Path
 from .. import artifacts
 from ..engines.options import EngineOptions
 from ..errors import ClientError, ModelNotReady
-from .batcher import DynamicBatcher
+from .batcher import DynamicBatcher, Job, run_jobs
 
 # torch, transformers, the tasks and the engines are imported by ``load`` in the loader thread:
 # they take seconds, and the worker must answer /ping (503, loading) from its first second.
 
 logger = logging.getLogger(__name__)
-
-
-def build_task(model_dir: Path, config):
-    """The task object for a model dir: manifest, else ``HF_TASK``, else the config's shape."""
-    from ..tasks import get_task, task_for_model
-    from ..tasks.registry import task_for_hf_task
-
-    manifest = artifacts.read_manifest(model_dir)
-    if manifest:
-        cls = get_task(manifest["task"])
-        fields = {f.name for f in dataclasses.fields(cls.options_class)}
-        options = cls.options_class(**{k: v for k, v in manifest.get("task_options", {}).items()
-                                       if k in fields})
-        return cls(options=options, max_seq_length=manifest.get("max_seq_length"))
-    if os.environ.get("HF_TASK"):
-        return task_for_hf_task(os.environ["HF_TASK"])
-    cls = task_for_model(config)
-    if cls is None:
-        raise ClientError(
-            f"Cannot tell which task {model_dir} is for (architectures "
-            f"{getattr(config, 'architectures', None)}); set the HF_TASK environment variable."
-        )
-    return cls()
 
 
 def choose_device():
@@ -60,25 +36,31 @@ def choose_device():
 
 
 class Predictor:
-    """Holds one model copy; ``predict`` is serialised so concurrent requests share it safely."""
+    """Holds one model copy; concurrent requests share it through the batcher or take turns."""
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
-                 max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None):
+                 max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None,
+                 hf_task: str | None = None):
         self.model_dir = Path(model_dir)
         self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
-        self.engine = None
         self.batch_size = batch_size
         self.torch_threads = torch_threads
         self.max_batch_delay_ms = max_batch_delay_ms
+        self.hf_task = hf_task if hf_task is not None else os.environ.get("HF_TASK") or None
+        self.runner = None
         self.batcher: DynamicBatcher | None = None
-        self.task = None
-        self.model = None
-        self.tokenizer = None
         self.error: str | None = None
         self.ready = threading.Event()
         self._lock = threading.Lock()
         self._requests = 0  # requests inside the server now (the batcher's cue to wait)
         self._requests_lock = threading.Lock()
+
+    # The loaded pieces, for callers that inspect them (tests, benchmarks).
+    task = property(lambda self: self.runner.task if self.runner else None)
+    engine = property(lambda self: self.runner.engine if self.runner else None)
+    tokenizer = property(lambda self: self.runner.tokenizer if self.runner else None)
+    # An engine with its own weights (CTranslate2) keeps no torch copy: None then.
+    model = property(lambda self: self.runner.engine.model if self.runner else None)
 
     def start(self) -> "Predictor":
         threading.Thread(target=self.load, name="model-loader", daemon=True).start()
@@ -88,52 +70,49 @@ class Predictor:
         started = time.monotonic()
         try:
             import torch
-            from transformers import AutoConfig, AutoTokenizer
 
+            from ..engines import InferenceRunner, agreement
             from ..engines.select import load_engine
+            from ..tasks.loading import load_for_serving
 
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
-            if not (self.model_dir / "config.json").is_file():
-                raise ClientError(f"No model found: {self.model_dir} has no config.json.")
-            config = AutoConfig.from_pretrained(self.model_dir)
-            task = build_task(self.model_dir, config)
             device = choose_device()
-            self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
-            model = task.auto_model.from_pretrained(self.model_dir, config=config).to(device).eval()
-            task.set_labels(task.labels_from_config(model.config))
-            task.prepare(model, self.tokenizer)
-            self.engine = load_engine(model, self.model_dir, task.generates, self.engine_options,
-                                      self._agreement(task))
-            # An engine with its own weights (CTranslate2) leaves the torch copy unused: free it.
-            self.model = self.engine.model
-            self.task = task
+            task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
+            guard = self._agreement(task, tokenizer, agreement)
+            engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
+            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size)
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,
                                               in_flight=lambda: self._requests)
             logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
-                        self.engine.name, device, torch.get_num_threads(), time.monotonic() - started)
+                        engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
         except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
             self.error = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
             logger.exception(self.error)
 
-    def _agreement(self, task):
+    def _agreement(self, task, tokenizer, agreement):
         """Compares a candidate engine with float32 on the model's calibration sample."""
         records = artifacts.read_calibration(self.model_dir)
         if not records:
             return None
         examples = [task.parse_example(record, f"calibration record {i}", with_labels=False)
                     for i, record in enumerate(records, start=1)]
-        return lambda reference, candidate: task.engine_agreement(
-            reference, candidate, examples, self.tokenizer)
+        return lambda reference, candidate: agreement(task, tokenizer, examples, reference, candidate)
 
     def _warm_up(self) -> None:
-        """One small batch through the model so the first request pays no lazy-init cost."""
-        example = self.task.warmup_example()
-        if example is not None:
-            self.task.predict(self.engine, self.tokenizer, [example], {}, batch_size=1)
+        """One small batch through the model so the first request pays no lazy-init cost; a
+        model that needs request parameters (a target language) warms up on its first request."""
+        task = self.runner.task
+        try:
+            example = task.parse_example(task.warmup_record, "warm-up", with_labels=False)
+            params = task.parse_parameters({})
+        except ClientError as error:
+            logger.info("No warm-up: %s", error)
+            return
+        self.runner.predict([example], params)
 
     def status(self) -> dict:
         if self.ready.is_set():
@@ -158,16 +137,19 @@ class Predictor:
         if not self.ready.is_set():
             raise ModelNotReady(self.error or "The model is still loading; retry shortly.")
 
-    def predict(self, examples: list[dict], params: dict) -> list[dict]:
-        """Predictions in input order; concurrent callers share forward passes when the
-        dynamic batcher is on and others are in flight, and otherwise take turns."""
+    def run(self, jobs: list[Job]) -> list[list[dict]]:
+        """Predictions per job (examples, parameters), in order. Concurrent callers share forward
+        passes when the dynamic batcher is on and others are in flight; alone in the server (or
+        with batching off) the request runs in its own thread, sparing the hand-off."""
         self.check_ready()
         if self.batcher is not None and self._requests > 1:
-            return self.batcher.submit(examples, params)
-        # Alone in the server (or batching off): run here, sparing the hand-off to the batcher.
-        return self._run(examples, params)
+            return self.batcher.submit(jobs)
+        return run_jobs(self._run, jobs)
+
+    def predict(self, examples: list[dict], params: dict) -> list[dict]:
+        """Predictions for one job."""
+        return self.run([(examples, params)])[0]
 
     def _run(self, examples: list[dict], params: dict) -> list[dict]:
         with self._lock:  # the batcher's runner and a lone request may both reach the model
-            return self.task.predict(self.engine, self.tokenizer, examples, params,
-                                     batch_size=self.batch_size)
+            return self.runner.predict(examples, params)

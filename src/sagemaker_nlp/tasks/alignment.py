@@ -91,7 +91,3 @@ def token_values(window: Window, word_values: list[Any], special: Callable[[int]
         previous = word
     return values
 
-
-def unpad(rows, length: int, padding_side: str):
-    """The rows of one padded batch item that belong to its ``length`` real tokens."""
-    return rows[-length:] if padding_side == "left" else rows[:length]

@@ -9,29 +9,30 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from . import labels
 from .base import Task, architectures_ending, softmax
 from .registry import register_task
 
 
-@register_task("classification", aliases=("classif", "text-classification"))
+def serves(config) -> bool:
+    return architectures_ending(config, "ForSequenceClassification") and (
+        getattr(config, "problem_type", None) in (None, "single_label_classification")
+    ) and getattr(config, "num_labels", 2) > 1
+
+
+@register_task("classification", aliases=("classif", "text-classification"), serves=serves)
 class ClassificationTask(Task):
     best_metric = "f1_macro"
     greater_is_better = True
-
-    @classmethod
-    def serves_config(cls, config):
-        return architectures_ending(config, "ForSequenceClassification") and (
-            getattr(config, "problem_type", None) in (None, "single_label_classification")
-        ) and getattr(config, "num_labels", 2) > 1
 
     def build_labels(self, train):
         return sorted({ex["labels"] for ex in train})
 
     def check_labels(self, examples, split):
-        self.reject_unknown_labels(examples, split, lambda example: [example["labels"]])
+        labels.reject_unknown(examples, split, self.label_ids, lambda example: [example["labels"]])
 
     def configure(self, config):
-        self.write_label_vocabulary(config, "single_label_classification")
+        labels.write_vocabulary(config, self.labels, "single_label_classification")
 
     def label_to_target(self, label):
         return self.label_ids[label]
@@ -55,8 +56,8 @@ class ClassificationTask(Task):
         super().parse_parameters(parameters)
         return {"top_k": top_k}
 
-    def decode(self, example, logits, params):
-        proba = softmax(logits)
+    def decode(self, example, output, params):
+        proba = softmax(output)
         best = int(np.argmax(proba))
         prediction = {"pred": self.labels[best], "proba": float(proba[best])}
         top_k = params.get("top_k", 1)

@@ -69,15 +69,16 @@ class BoxCollator:
         return batch
 
 
-@register_task("layoutlm")
+def serves(config) -> bool:
+    return getattr(config, "model_type", None) == "layoutlm" and architectures_ending(
+        config, "ForTokenClassification")
+
+
+@register_task("layoutlm", serves=serves, variant_of="ner", chosen_by="use_bbox")
 class LayoutLMTask(NerTask):
     options_class = LayoutLMOptions
     extra_columns = ("bbox",)
-
-    @classmethod
-    def serves_config(cls, config):
-        return getattr(config, "model_type", None) == "layoutlm" and architectures_ending(
-            config, "ForTokenClassification")
+    warmup_record = {"text": "warm up", "bbox": [[0, 0, 10, 10], [12, 0, 20, 10]]}
 
     def default_model(self):
         return "microsoft/layoutlm-base-uncased"
@@ -86,42 +87,38 @@ class LayoutLMTask(NerTask):
         example = super().parse_example(cells, where, with_labels)
         if cells.get("bbox") is None:
             raise ClientError(f"{where}: 'bbox' is missing: give one [x0, y0, x1, y1] box per word.")
-        example["boxes"] = parse_boxes(cells["bbox"], where)
-        if len(example["boxes"]) != len(example["words"]):
+        example["bbox"] = parse_boxes(cells["bbox"], where)
+        if len(example["bbox"]) != len(example["words"]):
             raise ClientError(f"{where}: {len(example['words'])} words but "
-                              f"{len(example['boxes'])} boxes; give one box per word.")
+                              f"{len(example['bbox'])} boxes; give one box per word.")
         return example
 
     def parse_hf_input(self, item, where):
         if not isinstance(item, dict) or not isinstance(item.get("words"), list):
             raise ClientError(f"{where}: expected {{\"words\": [...], \"boxes\": [[x0, y0, x1, y1], ...]}}.")
-        words = item["words"]
-        if not words or not all(isinstance(w, str) and w.strip() and w.split() == [w] for w in words):
-            raise ClientError(f"{where}: 'words' must be a non-empty list of words without spaces.")
-        # The words joined by single spaces are the text that entity offsets point into.
-        return self.parse_example({"text": " ".join(words), "bbox": item.get("boxes")}, where,
-                                  with_labels=False)
+        return self.parse_example(_from_words(item, where), where, with_labels=False)
 
-    def load_model(self, path, config):
-        model = super().load_model(path, config)
+    def prepare(self, model, tokenizer):
         if "bbox" not in inspect.signature(model.forward).parameters:
             raise ClientError(
                 f"Boxes need a layout-aware checkpoint such as microsoft/layoutlm-base-uncased; "
-                f"a {config.model_type!r} model takes no 'bbox' input.")
-        return model
+                f"a {model.config.model_type!r} model takes no 'bbox' input.")
 
     def add_inputs(self, feature, window, example, tokenizer):
         ids = feature["input_ids"]
         feature["bbox"] = alignment.token_values(
-            window, example["boxes"],
+            window, example["bbox"],
             lambda pos: SEP_BOX if ids[pos] == tokenizer.sep_token_id else CLS_BOX)
 
     def collator(self, tokenizer, model):
         return BoxCollator(super().collator(tokenizer, model), tokenizer.padding_side)
 
-    def calibration_record(self, example):
-        return {"text": example["text"], "bbox": example["boxes"]}
 
-    def warmup_example(self):
-        return self.parse_example({"text": "warm up", "bbox": [[0, 0, 10, 10], [12, 0, 20, 10]]},
-                                  "warm-up", with_labels=False)
+def _from_words(item: dict, where: str) -> dict:
+    """``{"words": [...], "boxes": [...]}`` -> cells; the words joined by single spaces are the
+    text that entity offsets point into."""
+    words = item["words"]
+    if not words or not all(
+            isinstance(w, str) and w.strip() and w.split() == [w] for w in words):
+        raise ClientError(f"{where}: 'words' must be a non-empty list of words without spaces.")
+    return {"text": " ".join(words), "bbox": item.get("boxes")}

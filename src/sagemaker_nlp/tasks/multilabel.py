@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from . import labels
 from .base import Task, architectures_ending
 from .registry import register_task
 
@@ -44,16 +45,17 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))
 
 
-@register_task("multilabel", aliases=("multilabel-classif",))
+def serves(config) -> bool:
+    return architectures_ending(config, "ForSequenceClassification") and (
+        getattr(config, "problem_type", None) == "multi_label_classification")
+
+
+@register_task("multilabel", aliases=("multilabel-classif",), serves=serves)
 class MultilabelTask(Task):
     options_class = MultilabelOptions
     best_metric = "f1_micro"
     greater_is_better = True
-
-    @classmethod
-    def serves_config(cls, config):
-        return architectures_ending(config, "ForSequenceClassification") and (
-            getattr(config, "problem_type", None) == "multi_label_classification")
+    list_separator = ","  # class names may contain spaces: the training file's separator
 
     def parse_label(self, cell, where):
         # Order and repeats carry no meaning in a label set; keep the first spelling's order.
@@ -67,10 +69,10 @@ class MultilabelTask(Task):
         return labels
 
     def check_labels(self, examples, split):
-        self.reject_unknown_labels(examples, split, lambda example: example["labels"])
+        labels.reject_unknown(examples, split, self.label_ids, lambda example: example["labels"])
 
     def configure(self, config):
-        self.write_label_vocabulary(config, "multi_label_classification")
+        labels.write_vocabulary(config, self.labels, "multi_label_classification")
 
     def label_to_target(self, label):
         wanted = set(label)
@@ -93,17 +95,12 @@ class MultilabelTask(Task):
         super().parse_parameters(parameters)
         return {"threshold": _check_threshold(threshold, "parameter 'threshold'")}
 
-    def engine_agreement(self, reference, candidate, examples, tokenizer):
-        """Share of (input, class) decisions two engines agree on: a class is chosen by its
-        score reaching the threshold, not by argmax."""
-        features = self.encode(examples, tokenizer, reference.config, with_labels=False)
-        decide = lambda engine: np.array(self.forward_in_batches(  # noqa: E731
-            engine, tokenizer, features, 32)) >= _logit(self.options.threshold)
-        expected, actual = decide(reference), decide(candidate)
-        return float(np.mean(expected == actual)) if expected.size else 1.0
+    def decisions(self, output):
+        # A class is chosen by its score reaching the threshold, not by argmax.
+        return output >= _logit(self.options.threshold)
 
-    def decode(self, example, logits, params):
-        scores = sigmoid(logits)
+    def decode(self, example, output, params):
+        scores = sigmoid(output)
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         chosen = [i for i in ranked if scores[i] >= params.get("threshold", self.options.threshold)]
         return {
@@ -116,12 +113,3 @@ class MultilabelTask(Task):
     def to_hf(self, example, prediction, params):
         # The text-classification pipeline with top_k=None and a sigmoid: all labels, best first.
         return [{"label": label, "score": score} for label, score in prediction["scores"].items()]
-
-    def prediction_row(self, example, prediction):
-        # Class names may contain spaces, so list cells use the training file's separator.
-        return {
-            "text": example["text"],
-            "gold": ",".join(example.get("labels", [])),
-            "predicted": ",".join(prediction["pred"]),
-            "score": ",".join(f"{score:.6g}" for score in prediction["proba"]),
-        }

@@ -15,10 +15,9 @@ from seqeval.metrics import (accuracy_score, classification_report, f1_score, pr
                              recall_score)
 from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
 
-from ..engines import as_engine
 from ..errors import ClientError
-from . import alignment
-from .base import Task, architectures_ending, softmax
+from . import alignment, labels
+from .base import Task, architectures_ending, softmax, token_window
 from .registry import register_task
 
 STRATEGIES = ("none", "simple", "first", "average", "max")
@@ -44,24 +43,18 @@ def entity_of(tag: str) -> tuple[str | None, str | None]:
     return ("I", kind) if kind and prefix in ("I", "E", "L") else ("I", tag)
 
 
+def serves(config) -> bool:
+    return getattr(config, "model_type", None) != "layoutlm" and architectures_ending(
+        config, "ForTokenClassification")
+
+
 # "token-classification" is the pipeline name a plain checkpoint's HF_TASK carries.
-@register_task("ner", aliases=("token-classification",))
+@register_task("ner", aliases=("token-classification",), serves=serves)
 class NerTask(Task):
     options_class = NerOptions
     auto_model = AutoModelForTokenClassification
     best_metric = "f1"
     greater_is_better = True
-
-    @classmethod
-    def resolve(cls, options):
-        from .layoutlm import LayoutLMTask  # the layout variant builds on this module
-
-        return LayoutLMTask if options.use_bbox else NerTask
-
-    @classmethod
-    def serves_config(cls, config):
-        return getattr(config, "model_type", None) != "layoutlm" and architectures_ending(
-            config, "ForTokenClassification")
 
     # ----- data --------------------------------------------------------------------------------
     def parse_example(self, cells, where, with_labels=True):
@@ -80,10 +73,11 @@ class NerTask(Task):
         return sorted({tag for ex in train for tag in ex["labels"]})
 
     def check_labels(self, examples, split):
-        self.reject_unknown_labels(examples, split, lambda example: example["labels"], noun="tag")
+        labels.reject_unknown(examples, split, self.label_ids, lambda example: example["labels"],
+                              noun="tag")
 
     def configure(self, config):
-        self.write_label_vocabulary(config)
+        labels.write_vocabulary(config, self.labels)
 
     # ----- features ----------------------------------------------------------------------------
     def encode(self, examples, tokenizer, config, with_labels):
@@ -93,7 +87,7 @@ class NerTask(Task):
         """Features and their windows: an input longer than the token budget gives several."""
         features, windows = alignment.split_into_windows(
             tokenizer, [ex["words"] for ex in examples],
-            self.sequence_length(tokenizer, config), self.options.stride)
+            token_window(tokenizer, config, self.max_seq_length), self.options.stride)
         for feature, window in zip(features, windows):
             self.add_inputs(feature, window, examples[window.example], tokenizer)
             if with_labels:
@@ -139,16 +133,14 @@ class NerTask(Task):
         super().parse_parameters(parameters)
         return {"aggregation_strategy": strategy}
 
-    def warmup_example(self):
-        return self.parse_example({"text": "warm up"}, "warm-up", with_labels=False)
+    def inference_inputs(self, examples, tokenizer, config, params):
+        return self.windows(examples, tokenizer, config, with_labels=False)
 
-    def predict(self, engine, tokenizer, examples, params, batch_size=32):
-        engine = as_engine(engine)
-        features, windows = self.windows(examples, tokenizer, engine.config, with_labels=False)
-        logits = self.forward_in_batches(engine, tokenizer, features, batch_size)
+    def assemble(self, examples, owners, outputs, params):
+        """Each word's sub-token probabilities, from the one window that owns the word."""
         word_probs: list[dict[int, np.ndarray]] = [{} for _ in examples]
-        for feature, window, rows in zip(features, windows, logits):
-            probs = softmax(alignment.unpad(rows, len(feature["input_ids"]), tokenizer.padding_side))
+        for window, rows in zip(owners, outputs):
+            probs = softmax(rows)
             for word, positions in window.owned.items():
                 word_probs[window.example][word] = probs[positions]
         return [self.decode(ex, probs, params) for ex, probs in zip(examples, word_probs)]
@@ -196,7 +188,7 @@ class NerTask(Task):
                  "word": text[g["start"]:g["end"]], "start": g["start"], "end": g["end"]}
                 for g in groups]
 
-    def extra_outputs(self, split, examples, predictions):
+    def reports(self, split, examples, predictions):
         gold = [ex["labels"] for ex in examples if "labels" in ex]
         if len(gold) != len(predictions):
             return {}

@@ -26,16 +26,17 @@ def _correlation(function, predicted, gold) -> float:
     return value if math.isfinite(value) else 0.0
 
 
-@register_task("regression")
+def serves(config) -> bool:
+    problem = getattr(config, "problem_type", None)
+    return architectures_ending(config, "ForSequenceClassification") and (
+        problem == "regression" or (problem is None and getattr(config, "num_labels", 2) == 1))
+
+
+@register_task("regression", serves=serves)
 class RegressionTask(Task):
     best_metric = "mse"
     greater_is_better = False
-
-    @classmethod
-    def serves_config(cls, config):
-        problem = getattr(config, "problem_type", None)
-        return architectures_ending(config, "ForSequenceClassification") and (
-            problem == "regression" or (problem is None and getattr(config, "num_labels", 2) == 1))
+    has_label_vocabulary = False  # the single output unit is a value, not a class
 
     def parse_label(self, cell, where):
         text = super().parse_label(cell, where)
@@ -53,9 +54,6 @@ class RegressionTask(Task):
         config.label2id = {"score": 0}
         config.problem_type = "regression"
 
-    def labels_from_config(self, config):
-        return []  # the single output unit is a value, not a class
-
     def compute_metrics(self, eval_pred):
         predicted = np.asarray(eval_pred.predictions, dtype=np.float64).reshape(-1)
         gold = np.asarray(eval_pred.label_ids, dtype=np.float64).reshape(-1)
@@ -68,21 +66,13 @@ class RegressionTask(Task):
             "spearman": _correlation(spearmanr, predicted, gold),
         }
 
-    def parse_parameters(self, parameters):
-        super().parse_parameters(parameters)
-        return {}
+    def decisions(self, output):
+        # A number has no argmax: the guard compares values, within 1% of their spread, since
+        # int8 noise matters only relative to how far the predictions vary.
+        return np.asarray(output, dtype=np.float64).reshape(-1)
 
-    def engine_agreement(self, reference, candidate, examples, tokenizer):
-        """Share of predictions within 1% of the reference predictions' spread: a number has
-        no argmax, and int8 noise matters only relative to how far the predictions vary."""
-        features = self.encode(examples, tokenizer, reference.config, with_labels=False)
-        expected = np.ravel(self.forward_in_batches(reference, tokenizer, features, 32))
-        actual = np.ravel(self.forward_in_batches(candidate, tokenizer, features, 32))
-        tolerance = 0.01 * max(float(np.ptp(expected)), 1e-6)
-        return float(np.mean(np.abs(expected - actual) <= tolerance)) if len(expected) else 1.0
-
-    def decode(self, example, logits, params):
-        return {"pred": float(np.asarray(logits).reshape(-1)[0])}
+    def decode(self, example, output, params):
+        return {"pred": float(np.asarray(output).reshape(-1)[0])}
 
     def to_hf(self, example, prediction, params):
         # No label: a regression head has one unnamed output, so only its value is meaningful.

@@ -24,6 +24,7 @@ from transformers import HfArgumentParser
 from ..errors import ClientError
 from ..hardware import native_bfloat16
 from ..tasks import get_task
+from ..tasks.registry import resolve_variant
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +173,10 @@ def parse_hyperparameters(raw: dict[str, Any], paths) -> TrainingConfig:
         job, options, training = parser.parse_args_into_dataclasses(args=argv)
     except (ValueError, TypeError) as error:
         raise ClientError(f"Invalid hyperparameters: {error}") from None
-    task = task_cls.resolve(options)(options=options, max_seq_length=job.max_seq_length)
-    task.adjust_training_args(training, set(values))
+    task = resolve_variant(task_cls, options)(options=options, max_seq_length=job.max_seq_length)
+    for key, value in task.training_defaults().items():  # they depend on the task's options
+        if key not in values:
+            setattr(training, key, value)
     return TrainingConfig(job, options, training, task, set(values))
 
 

@@ -5,18 +5,18 @@ published to the model dir, metrics and test predictions to ``output/data``.
 """
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from pathlib import Path
 
-from transformers import AutoConfig, AutoTokenizer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from .. import artifacts
-from ..engines import export_for_serving
 from ..data import find_split_files, load_splits
+from ..engines import InferenceRunner, export_for_serving
 from ..errors import ClientError
+from ..tasks.loading import load_for_training
+from . import predictions
 from .callbacks import CheckpointOnStop, MetricLogCallback, TrainingStopped
 from .config import describe
 from .environment import export_sm_environment
@@ -38,19 +38,6 @@ def resolve_model_source(paths, job, task) -> str:
     if not source:
         raise ClientError(f"Hyperparameter 'model_name' is required for task '{task.name}'.")
     return source
-
-
-def load_pretrained(source: str):
-    """Tokenizer and config from a Hub id or a local folder, with an actionable error."""
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        config = AutoConfig.from_pretrained(source)
-    except (OSError, ValueError) as error:
-        raise ClientError(
-            f"Could not load model '{source}': {error}. Use a Hub id (needs network) or pass the "
-            f"checkpoint as a 'model' channel."
-        ) from None
-    return tokenizer, config
 
 
 def train(paths, stop, raw: dict, config) -> None:
@@ -77,11 +64,7 @@ def train(paths, stop, raw: dict, config) -> None:
     stop.check("loading the model")
     source = resolve_model_source(paths, job, task)
     logger.info("Loading %s", source)
-    tokenizer, model_config = load_pretrained(source)
-    task.configure(model_config)
-    set_seed(args.seed)  # the new head's initialisation must not depend on what ran before
-    model = task.load_model(source, model_config)
-    task.prepare(model, tokenizer)
+    model, tokenizer = load_for_training(task, source, args.seed)
     stop.check("tokenising the data")
     features = {
         split: task.encode(examples, tokenizer, model.config, with_labels=True)
@@ -137,7 +120,8 @@ def _save_outputs(paths, trainer, task, columns, splits, features, result, split
         # The Trainer also pickles its arguments there; a model dir holds no pickles.
         (staging / "training_args.bin").unlink(missing_ok=True)
         artifacts.write_manifest(staging, artifacts.build_manifest(task, columns))
-        artifacts.write_calibration(staging, [task.calibration_record(ex) for ex in splits["validation"]])
+        artifacts.write_calibration(staging, [artifacts.request_record(task, ex)
+                                              for ex in splits["validation"]])
         # Converted before publishing, so the model dir never shows a model without it.
         export_for_serving(staging, trainer.model.config, task.generates)
         artifacts.publish(staging, paths.model)
@@ -150,23 +134,16 @@ def _save_outputs(paths, trainer, task, columns, splits, features, result, split
         # Without accelerate's mixed-precision wrapper: the file must say what the saved model
         # answers in float32, as served, not what bf16/fp16 autocast computed during training.
         model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
-        predictions = task.predict(model, trainer.processing_class, splits["test"], {},
-                                   batch_size=trainer.args.per_device_eval_batch_size)
-        rows = [task.prediction_row(ex, pred) for ex, pred in zip(splits["test"], predictions)]
-        _write_tsv(paths.output_data / "test_predictions.tsv", rows)
-        for name, text in task.extra_outputs("test", splits["test"], predictions).items():
+        runner = InferenceRunner(task, model, trainer.processing_class,
+                                 trainer.args.per_device_eval_batch_size)
+        predicted = runner.predict(splits["test"], task.parse_parameters({}))
+        predictions.write_tsv(paths.output_data / "test_predictions.tsv", task, splits["test"],
+                              predicted)
+        for name, text in task.reports("test", splits["test"], predicted).items():
             (paths.output_data / name).write_text(text, encoding="utf-8")
-        logger.info("Wrote %d test predictions (from %s)", len(rows), split_files["test"].name)
+        logger.info("Wrote %d test predictions (from %s)", len(predicted), split_files["test"].name)
 
 
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
-
-def _write_tsv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter="\t",
-                                quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: str(v).replace("\t", " ").replace("\n", " ") for k, v in row.items()})

@@ -179,7 +179,7 @@ def test_a_bug_is_a_generic_500_without_traceback(client, predictor, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(predictor.task, "predict", broken)
+    monkeypatch.setattr(predictor.runner, "predict", broken)
     response = post(client, {"inputs": "x"})
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True)

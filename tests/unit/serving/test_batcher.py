@@ -7,7 +7,7 @@ import time
 import pytest
 
 from sagemaker_nlp.serving.batcher import DynamicBatcher
-from sagemaker_nlp.tasks.base import length_sorted_batches
+from sagemaker_nlp.engines.runner import length_sorted_batches
 
 
 def test_concurrent_requests_are_merged_and_routed_back_in_order():
@@ -23,7 +23,7 @@ def test_concurrent_requests_are_merged_and_routed_back_in_order():
 
     def client(i):
         examples = [{"text": f"r{i}-{j}"} for j in range(i % 3 + 1)]
-        results[i] = batcher.submit(examples, {"suffix": "x"})
+        (results[i],) = batcher.submit([(examples, {"suffix": "x"})])
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
     for thread in threads:
@@ -44,7 +44,7 @@ def test_different_parameters_are_never_mixed_in_one_call():
         return [{} for _ in examples]
 
     batcher = DynamicBatcher(run, max_delay_s=0.05)
-    threads = [threading.Thread(target=batcher.submit, args=([{"k": i % 2}], {"k": i % 2}))
+    threads = [threading.Thread(target=batcher.submit, args=([([{"k": i % 2}], {"k": i % 2})],))
                for i in range(8)]
     for thread in threads:
         thread.start()
@@ -61,8 +61,8 @@ def test_an_error_reaches_every_request_of_the_batch_and_the_batcher_survives():
 
     batcher = DynamicBatcher(run, max_delay_s=0.001)
     with pytest.raises(RuntimeError, match="boom"):
-        batcher.submit([{}], {"fail": True})
-    assert batcher.submit([{}], {}) == [{"ok": True}]
+        batcher.submit([([{}], {"fail": True})])
+    assert batcher.submit([([{}], {})]) == [[{"ok": True}]]
 
 
 def test_batches_are_length_sorted_and_within_the_token_budget():
@@ -80,7 +80,7 @@ def test_a_lone_request_does_not_wait_for_the_batching_delay():
     batcher = DynamicBatcher(lambda examples, params: [{} for _ in examples], max_delay_s=0.5,
                              in_flight=lambda: 1)
     started = time.monotonic()
-    batcher.submit([{}], {})
+    batcher.submit([([{}], {})])
     assert time.monotonic() - started < 0.25
 
 
@@ -88,8 +88,8 @@ def test_requests_in_flight_are_waited_for_within_the_delay():
     calls = []
     batcher = DynamicBatcher(lambda examples, params: calls.append(len(examples)) or [{} for _ in examples],
                              max_delay_s=0.5, in_flight=lambda: 2)
-    late = threading.Timer(0.1, batcher.submit, args=([{}], {}))
+    late = threading.Timer(0.1, batcher.submit, args=([([{}], {})],))
     late.start()
-    batcher.submit([{}], {})
+    batcher.submit([([{}], {})])
     late.join(2)
     assert calls == [2], "the second request in flight joins the first one's batch"

@@ -7,6 +7,7 @@ from transformers import BertConfig
 from sagemaker_nlp.errors import ClientError
 from sagemaker_nlp.paths import SageMakerPaths
 from sagemaker_nlp.tasks.layoutlm import LayoutLMTask, parse_boxes
+from sagemaker_nlp.tasks.loading import load_for_training
 from sagemaker_nlp.training.config import parse_hyperparameters
 from tests.support.tiny_models import build_wordpiece, save_tiny_bert
 
@@ -55,19 +56,23 @@ def test_every_sub_token_carries_its_words_box_and_specials_get_conventional_box
 def test_hugging_face_input_needs_words_and_boxes():
     layout = task()
     example = layout.parse_hf_input({"words": ["Total", "9.50"], "boxes": [[0, 0, 1, 1]] * 2}, "inputs")
-    assert example["text"] == "Total 9.50" and len(example["boxes"]) == 2
+    assert example["text"] == "Total 9.50" and len(example["bbox"]) == 2
     with pytest.raises(ClientError, match="^inputs: expected"):
         layout.parse_hf_input("Total 9.50", "inputs")
 
 
 def test_ner_with_use_bbox_on_a_model_without_box_inputs_is_a_clear_error(tmp_path):
-    from transformers import AutoConfig
-
     model = save_tiny_bert(tmp_path, ["a b c"])
     layout = parse_hyperparameters({"task_name": "ner", "use_bbox": "true"}, SageMakerPaths(tmp_path)).task
     assert layout.name == "layoutlm" and layout.extra_columns == ("bbox",)
-    model_config = AutoConfig.from_pretrained(model)
     layout.set_labels(["O"])
-    layout.configure(model_config)
     with pytest.raises(ClientError, match="layout-aware checkpoint"):
-        layout.load_model(str(model), model_config)
+        load_for_training(layout, str(model), seed=0)
+
+
+def test_layoutlm_with_use_bbox_false_is_a_clear_error_not_plain_ner(tmp_path):
+    # The bug this guards against: the variant handed back to plain NER when use_bbox=false.
+    with pytest.raises(ClientError, match="task_name='layoutlm' always sets use_bbox"):
+        parse_hyperparameters({"task_name": "layoutlm", "use_bbox": "false"}, SageMakerPaths(tmp_path))
+    layout = parse_hyperparameters({"task_name": "layoutlm"}, SageMakerPaths(tmp_path)).task
+    assert layout.name == "layoutlm"

@@ -67,6 +67,7 @@ def test_entity_groups_follow_bio_and_io_tags():
 
 def test_ner_with_use_bbox_resolves_to_the_layout_task():
     from sagemaker_nlp.tasks.layoutlm import LayoutLMTask
+    from sagemaker_nlp.tasks.registry import resolve_variant
 
-    assert NerTask.resolve(NerOptions(use_bbox=True)) is LayoutLMTask
-    assert NerTask.resolve(NerOptions()) is NerTask
+    assert resolve_variant(NerTask, NerOptions(use_bbox=True)) is LayoutLMTask
+    assert resolve_variant(NerTask, NerOptions()) is NerTask

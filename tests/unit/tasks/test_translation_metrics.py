@@ -63,17 +63,16 @@ def test_identical_output_scores_100():
 
 def test_compute_metrics_decodes_trainer_arrays(tmp_path):
     """-100 padding (from the Trainer) and language tokens never reach the metric."""
-    from transformers import AutoTokenizer
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
     from transformers.trainer_utils import EvalPrediction
 
-    from sagemaker_nlp.tasks.translation import TranslationTask
+    from sagemaker_nlp.tasks.translation import TranslationOptions, TranslationTask
     from tests.support.tiny_seq2seq import save_tiny_m2m100
 
     directory = save_tiny_m2m100(tmp_path / "m2m", REFERENCES + HYPOTHESES)
     tokenizer = AutoTokenizer.from_pretrained(directory)
-    task = TranslationTask()
-    task._tokenizer, task._codes = tokenizer, dict(tokenizer.lang_code_to_id)
-    tokenizer.tgt_lang = "es"
+    task = TranslationTask(TranslationOptions(target_lang="es"))
+    task.prepare(AutoModelForSeq2SeqLM.from_pretrained(directory), tokenizer)
     rows = tokenizer(text_target=REFERENCES)["input_ids"]
     width = max(map(len, rows)) + 2
     padded = np.array([row + [-100] * (width - len(row)) for row in rows])

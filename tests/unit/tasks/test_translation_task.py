@@ -8,6 +8,7 @@ from sagemaker_nlp.errors import ClientError
 from sagemaker_nlp.paths import SageMakerPaths
 from sagemaker_nlp.tasks import get_task
 from sagemaker_nlp.tasks.registry import task_for_hf_task, task_for_model
+from sagemaker_nlp.tasks.language_scheme import FIXED, PROMPT, TARGET_TOKENS, LanguageScheme
 from sagemaker_nlp.tasks.translation import TranslationOptions, TranslationTask
 from sagemaker_nlp.training.config import parse_hyperparameters
 
@@ -90,29 +91,26 @@ def test_request_parameters_are_normalised():
 
 
 def test_t5_prompt_is_built_from_the_pair():
-    task = TranslationTask(TranslationOptions(source_lang="en", target_lang="de"))
-    task._t5_prompt = True
-    assert task._prefix("en", "de") == "translate English to German: "
-    assert task._prefix("eng_Latn", "fr") == "translate English to French: "
+    scheme = LanguageScheme(PROMPT)
+    assert scheme.text_prefix("en", "de") == "translate English to German: "
+    assert scheme.text_prefix("eng_Latn", "fr") == "translate English to French: "
 
 
 def test_own_source_prefix_is_used_as_given():
-    task = TranslationTask(TranslationOptions(source_prefix="summarize: "))
-    assert task._prefix("en", "es") == "summarize: "
+    scheme = LanguageScheme(FIXED, user_prefix="summarize: ")
+    assert scheme.text_prefix("en", "es") == "summarize: "
 
 
 def test_multi_target_opus_mt_writes_the_target_token_first():
-    task = TranslationTask()
-    task._targets = [">>spa<<", ">>fra<<", ">>por<<"]
-    source, target = task.languages({"tgt_lang": "pt-BR"})
-    assert target == ">>por<<" and task._prefix(source, target) == ">>por<< "
+    scheme = LanguageScheme(TARGET_TOKENS, targets=(">>spa<<", ">>fra<<", ">>por<<"))
+    source, target = scheme.resolve(None, "pt-BR")
+    assert target == ">>por<<" and scheme.text_prefix(source, target) == ">>por<< "
     with pytest.raises(ClientError, match=">>spa<<, >>fra<<"):
-        task._prefix(None, None)
+        scheme.resolve(None, None)
 
 
 def test_single_pair_model_refuses_another_pair():
-    task = TranslationTask(TranslationOptions(source_lang="en", target_lang="es"))
-    task._defaults = ("en", "es")
-    assert task.languages({"tgt_lang": "spa"}) == ("en", "spa")
+    scheme = LanguageScheme(FIXED, default_source="en", default_target="es")
+    assert scheme.resolve(None, "spa") == ("en", "spa")
     with pytest.raises(ClientError, match="en to es only"):
-        task.languages({"tgt_lang": "fr"})
+        scheme.resolve(None, "fr")

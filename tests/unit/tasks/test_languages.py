@@ -6,7 +6,7 @@ from transformers.models.mbart50.tokenization_mbart50 import FAIRSEQ_LANGUAGE_CO
 from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES as NLLB
 
 from sagemaker_nlp.errors import ClientError
-from sagemaker_nlp.tasks.translation_langs import iso_code, language_name, parse_tag, resolve
+from sagemaker_nlp.tasks.languages import iso_code, language_name, parse_tag, resolve
 
 M2M100 = ["af", "ar", "de", "en", "es", "fr", "no", "pt", "zh"]
 OPUS_MULTI = [">>spa<<", ">>fra<<", ">>por<<", ">>ita<<"]
