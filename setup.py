@@ -25,6 +25,7 @@ setup(
         "scipy>=1.10",
         "seqeval>=1.2.2",
         "sacrebleu>=2.4",
+        "rouge-score>=0.1.2",  # summarization metrics
         "flask>=3.0",
         "werkzeug>=3.0",
         "gunicorn>=22",

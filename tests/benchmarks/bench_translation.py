@@ -71,8 +71,8 @@ def same_outputs(model_dir: Path, texts: list[str], new_tokens: int) -> dict:
         predictor = Predictor(model_dir, 32, 2, engine_options=options)
         predictor.load()
         examples = [{"text": text, "where": "x"} for text in texts]
-        outputs[name] = predictor.task.predict(predictor.engine, predictor.tokenizer, examples,
-                                               {"max_new_tokens": new_tokens}, 32)
+        params = predictor.task.parse_parameters({"max_new_tokens": new_tokens})
+        outputs[name] = predictor.predict(examples, params)
     same = lambda a, b: sum(x == y for x, y in zip(outputs[a], outputs[b])) / len(texts)  # noqa: E731
     return {"float32_vs_generate": same("ct2-float32", "generate"),
             "int8_vs_float32": same("ct2-int8", "ct2-float32"),

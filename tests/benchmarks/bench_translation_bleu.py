@@ -85,7 +85,7 @@ def main():
         predictor.load()
         assert predictor.ready.is_set(), predictor.error
         examples = [{"text": text, "where": f"test {i}"} for i, text in enumerate(sources)]
-        outputs = predictor.task.predict(predictor.engine, predictor.tokenizer, examples, {}, 32)
+        outputs = predictor.predict(examples, predictor.task.parse_parameters({}))
         hypotheses[name] = [o["pred"] for o in outputs]
         print(f"{name} ({predictor.engine.name}): e.g. {sources[0]!r} -> {hypotheses[name][0]!r} "
               f"(reference {references[0]!r})", flush=True)

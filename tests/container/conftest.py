@@ -1,13 +1,11 @@
 """Fixtures for the docker tests: the image (built once per session), a tiny model, and /opt/ml trees."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sm_docker  # noqa: E402
+from tests.support import containers
 
 
 def pytest_collection_modifyitems(items):
@@ -23,30 +21,30 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def image() -> str:
-    sm_docker.require_docker()
-    return sm_docker.build_image()
+    containers.require_docker()
+    return containers.build_image()
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    return sm_docker.build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model")
+    return containers.build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model")
 
 
 @pytest.fixture
 def ml_tree(tmp_path, tiny_model, image):
     """A fresh /opt/ml layout with data, hyperparameters and the tiny model in the 'model' channel."""
-    base = sm_docker.make_ml_tree(tmp_path / "ml", tiny_model)
+    base = containers.make_ml_tree(tmp_path / "ml", tiny_model)
     yield base
-    sm_docker.give_back_files(base, image)
+    containers.give_back_files(base, image)
 
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory, tiny_model, image):
     """One `docker run IMAGE train` (a few optimizer steps on the tiny model) shared by the tests."""
-    base = sm_docker.make_ml_tree(tmp_path_factory.mktemp("trained") / "ml", tiny_model)
-    result = sm_docker.docker_train(image, base)
+    base = containers.make_ml_tree(tmp_path_factory.mktemp("trained") / "ml", tiny_model)
+    result = containers.docker_train(image, base)
     yield base, result
-    sm_docker.give_back_files(base, image)
+    containers.give_back_files(base, image)
 
 
 @pytest.fixture(scope="session")
@@ -55,5 +53,5 @@ def trained_model(trained, tmp_path_factory) -> "Path":
     base, result = trained
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     target = tmp_path_factory.mktemp("served") / "model"
-    sm_docker.run(["cp", "-r", str(base / "model"), str(target)], timeout=120)
+    containers.run(["cp", "-r", str(base / "model"), str(target)], timeout=120)
     return target

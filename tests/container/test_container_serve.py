@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-import sm_docker
+from tests.support import containers
 
 TEXTS = ["the film was great and superb", "awful boring plot", "i love it"]
 
@@ -15,11 +15,11 @@ TEXTS = ["the film was great and superb", "awful boring plot", "i love it"]
 @pytest.fixture(scope="module")
 def server(image, trained_model):
     """A serving container on a free 127.0.0.1 port (host network, SAGEMAKER_BIND_TO_PORT)."""
-    server = sm_docker.start_server(image, trained_model)
+    server = containers.start_server(image, trained_model)
     try:
         yield server
     finally:
-        sm_docker.stop_server(server)
+        containers.stop_server(server)
 
 
 def test_ping(server):
@@ -42,7 +42,7 @@ def test_native_envelope_json(server):
     predictions = response.json()["predictions"]
     assert len(predictions) == len(TEXTS)
     for prediction in predictions:
-        assert prediction["pred"] in sm_docker.LABELS
+        assert prediction["pred"] in containers.LABELS
         assert 0.0 <= prediction["proba"] <= 1.0
 
 
@@ -52,7 +52,7 @@ def test_hf_envelope_json(server):
     assert response.status_code == 200, response.text
     result = response.json()
     assert isinstance(result, list) and result
-    assert result[0]["label"] in sm_docker.LABELS
+    assert result[0]["label"] in containers.LABELS
     assert 0.0 <= result[0]["score"] <= 1.0
 
 
@@ -68,7 +68,7 @@ def test_jsonlines_one_line_out_per_line_in(server, media_type):
     out = response.text.strip("\n").split("\n")
     assert len(out) == len(lines), response.text
     records = [json.loads(line) for line in out]
-    assert records[0]["pred"] in sm_docker.LABELS
+    assert records[0]["pred"] in containers.LABELS
     assert "error" not in json.dumps(records)
 
 
@@ -81,9 +81,9 @@ def test_unsupported_content_type(server):
 def test_docker_stop_within_30_seconds(server):
     """Runs last in this module: SageMaker sends SIGTERM and kills 30 s later."""
     started = time.monotonic()
-    sm_docker.run(["docker", "stop", "-t", "30", server["name"]], timeout=60)
+    containers.run(["docker", "stop", "-t", "30", server["name"]], timeout=60)
     elapsed = time.monotonic() - started
-    state = json.loads(sm_docker.run(["docker", "inspect", "-f", "{{json .State}}",
+    state = json.loads(containers.run(["docker", "inspect", "-f", "{{json .State}}",
                                       server["name"]]).stdout)
     assert elapsed < 30, f"docker stop took {elapsed:.1f}s"
     assert not state["OOMKilled"]

@@ -1,11 +1,12 @@
-"""Every task beyond classification trains, evaluates and serves in the real image.
+"""Every task trains, evaluates and serves in the real image.
 
-One test per task: `docker run IMAGE train` on the task's tiny model and data from
-tests/contract/specs.py (the model in the `model` channel, `--network none`: nothing downloaded),
-then `docker run IMAGE serve` on the model it wrote, and one request per envelope and content
-type: native JSON, the Hugging Face envelope, and JSON Lines (one output line per input line).
-LayoutLM runs as the seed's `ner` + `use_bbox=true` here; tests/sdk trains `task_name=layoutlm`.
-The models are tiny and barely trained: the checks are on structure, never on the answers.
+One test per task spec (tests/support/task_specs.py): `docker run IMAGE train` on the task's tiny
+model and data (the model in the `model` channel, `--network none`: nothing downloaded), then
+`docker run IMAGE serve` on the model it wrote, and one request per envelope and content type:
+native JSON, the Hugging Face envelope (one input and a list), and JSON Lines (one output line
+per input line, the same answers as the native envelope). The seed's `ner` + `use_bbox=true`
+runs as one more case of the layoutlm spec. The models are tiny and barely trained: the checks
+are on structure, never on the answers.
 """
 from __future__ import annotations
 
@@ -16,22 +17,18 @@ import shutil
 import pytest
 import requests
 
-import sm_docker
-from tests.contract.specs import SPECS
+from tests.support import containers
 from tests.support.jobs import lay_out_job
+from tests.support.task_specs import SPECS, job_hyperparameters
 
-# (case id, spec name, task_name hyperparameter and extra hyperparameters)
-CASES = [
-    ("multilabel", "multilabel", {"task_name": "multilabel"}),
-    ("regression", "regression", {"task_name": "regression"}),
-    ("ner", "ner", {"task_name": "ner"}),
-    ("ner-use-bbox", "layoutlm", {"task_name": "ner", "use_bbox": "true"}),
-    ("translation", "translation", {"task_name": "translation", "source_lang": "en",
-                                    "target_lang": "es", "generation_max_length": "16"}),
-]
 BASE_HYPERPARAMETERS = {"num_train_epochs": "1", "learning_rate": "1e-3",
                         "per_device_train_batch_size": "8", "max_seq_length": "48",
                         "logging_steps": "1"}
+# (case id, spec, hyperparameters): every spec, plus the seed's way of asking for layoutlm.
+CASES = [(name, name, job_hyperparameters(name, **BASE_HYPERPARAMETERS)) for name in SPECS] + [
+    ("ner-use-bbox", "layoutlm",
+     {**job_hyperparameters("layoutlm", **BASE_HYPERPARAMETERS), "task_name": "ner", "use_bbox": "true"}),
+]
 
 
 def _records(data, split: str = "test", count: int = 3) -> list[dict]:
@@ -49,27 +46,26 @@ def _post(url: str, body, content_type: str = "application/json", accept: str = 
     return response
 
 
-@pytest.mark.parametrize("case, spec_name, task_params", CASES, ids=[case[0] for case in CASES])
-def test_task_trains_evaluates_and_serves(case, spec_name, task_params, image, tmp_path):
+@pytest.mark.parametrize("case, spec_name, hyperparameters", CASES, ids=[case[0] for case in CASES])
+def test_task_trains_evaluates_and_serves(case, spec_name, hyperparameters, image, tmp_path):
     """`train` then `serve` in the image: model files, metric keys, one answer per envelope."""
     spec = SPECS[spec_name]
     data = spec.data()
     model_dir = spec.build_model(tmp_path / "tiny-model", data)
-    hyperparameters = {**BASE_HYPERPARAMETERS, **spec.hyperparameters, **task_params}
     paths = lay_out_job(tmp_path / "ml", hyperparameters, data, model_dir=model_dir)
     (paths.input_config / "resourceconfig.json").write_text(json.dumps(
         {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0"}))
     for name in ("model", "output", "checkpoints"):
         (paths.base / name).mkdir(exist_ok=True)
     try:
-        _train_and_serve(spec_name, spec, data, paths, image, tmp_path)
+        _train_and_serve(spec, data, paths, image, tmp_path)
     finally:
-        sm_docker.give_back_files(paths.base, image)
+        containers.give_back_files(paths.base, image)
 
 
-def _train_and_serve(spec_name, spec, data, paths, image, tmp_path):
-    result = sm_docker.run(["docker", "run", "--rm", "--network", "none", "-v", f"{paths.base}:/opt/ml",
-                            image, "train"], timeout=600, check=False)
+def _train_and_serve(spec, data, paths, image, tmp_path):
+    result = containers.run(["docker", "run", "--rm", "--network", "none", "-v", f"{paths.base}:/opt/ml",
+                             image, "train"], timeout=600, check=False)
     logs = result.stdout + result.stderr
     failure = paths.failure_file.read_text() if paths.failure_file.exists() else ""
     assert result.returncode == 0, failure[:3000] + "\n" + logs[-4000:]
@@ -81,8 +77,7 @@ def _train_and_serve(spec_name, spec, data, paths, image, tmp_path):
     assert any(model.glob("*.safetensors")), sorted(p.name for p in model.iterdir())
     assert not (model / "training_args.bin").exists()
     assert any(model.glob("tokenizer*")) or (model / "source.spm").exists()
-    if spec_name != "translation":
-        assert config.get("id2label"), config
+    spec.check_model({p.relative_to(model).as_posix() for p in model.rglob("*") if p.is_file()}, config)
 
     # Metrics: every key the task contract names, as finite numbers, for dev and test.
     for prefix in ("eval", "test"):
@@ -95,59 +90,45 @@ def _train_and_serve(spec_name, spec, data, paths, image, tmp_path):
     # Serve what training wrote: a copy, read-only, as SageMaker mounts model.tar.gz's contents.
     served_model = tmp_path / "served-model"
     shutil.copytree(model, served_model)
-    server = sm_docker.start_server(image, served_model)
+    server = containers.start_server(image, served_model)
     try:
-        _check_responses(spec_name, spec, data, server["url"])
+        _check_responses(spec, data, server["url"])
     finally:
-        sm_docker.stop_server(server)
+        containers.stop_server(server)
 
 
-def _check_responses(spec_name, spec, data, url):
+def _check_responses(spec, data, url):
     batch = _records(data)
-
     native = _post(url, {"data": batch}).json()["predictions"]
     assert len(native) == len(batch)
     for record, prediction in zip(batch, native):
         assert "pred" in prediction, prediction
         spec.check_prediction(record, prediction)
 
+    # Hugging Face envelope: one input gives that input's list, a list gives one answer each.
     hf_inputs = [spec.hf_input(record) for record in batch]
-    if spec_name == "translation":
-        parameters = {"num_beams": 2, "max_new_tokens": 8}
-        single = _post(url, {"inputs": hf_inputs[0], "parameters": parameters}).json()
+    parameters = spec.request_parameters
+    many = _post(url, {"inputs": hf_inputs, "parameters": parameters}).json()
+    assert isinstance(many, list) and len(many) == len(batch), many
+    for answer in many:
+        spec.check_hf_answer(answer)
+    single = _post(url, {"inputs": hf_inputs[0], "parameters": parameters}).json()
+    if isinstance(many[0], list):  # a list-shaped answer (entities, ranked labels) is the answer
+        spec.check_hf_answer(single)
+    else:  # a dict-shaped one comes as a list of one
         assert isinstance(single, list) and len(single) == 1, single
-        assert set(single[0]) == {"translation_text"} and isinstance(single[0]["translation_text"], str)
-        many = _post(url, {"inputs": hf_inputs, "parameters": parameters}).json()
-        assert [set(item) for item in many] == [{"translation_text"}] * len(batch), many
-    else:
-        hf = _post(url, {"inputs": hf_inputs}).json()
-        assert isinstance(hf, list) and len(hf) == len(batch), hf
-        _check_hf_item(spec_name, hf[0])
+        spec.check_hf_answer(single[0])
 
-    # JSON Lines: one output line per input line, the same answers as the native envelope
-    # (translation lines may also use the Hugging Face `inputs` key).
-    if spec_name == "translation":
-        lines = "".join(json.dumps({"inputs": r["text"]} if i % 2 else r) + "\n" for i, r in enumerate(batch))
-    else:
-        lines = "".join(json.dumps(record) + "\n" for record in batch)
+    # JSON Lines: one output line per input line, the same answers as the native envelope (the
+    # same records, so the same batch: equal to the last digit), and an `inputs` line answered
+    # in the Hugging Face shape.
+    lines = "".join(json.dumps(record) + "\n" for record in batch)
     response = _post(url, lines, "application/jsonlines", "application/jsonlines")
     out = response.text.strip("\n").split("\n")
     assert len(out) == len(batch), response.text
     answers = [json.loads(line) for line in out]
     assert "error" not in response.text, answers
-    # A `text` line answers natively, an `inputs` line in the Hugging Face shape.
-    preds = [answer["pred"] if isinstance(answer, dict) else answer[0]["translation_text"]
-             for answer in answers]
-    assert preds == [p["pred"] for p in native], (answers, native)
-
-
-def _check_hf_item(spec_name: str, item) -> None:
-    """The shape of one input's answer in the Hugging Face envelope."""
-    if spec_name == "regression":
-        assert set(item) == {"score"} and math.isfinite(item["score"]), item
-    elif spec_name == "multilabel":
-        assert isinstance(item, list), item
-        assert all(set(label) >= {"label", "score"} for label in item), item
-    else:  # ner, layoutlm: token-classification pipeline shape (entity groups, maybe none)
-        assert isinstance(item, list), item
-        assert all({"score", "word", "start", "end"} <= set(group) for group in item), item
+    assert [answer["pred"] for answer in answers] == [p["pred"] for p in native], (answers, native)
+    hf_line = json.dumps({"inputs": [hf_inputs[0]], "parameters": parameters}) + "\n"
+    [answer] = _post(url, hf_line, "application/jsonlines", "application/jsonlines").json()
+    spec.check_hf_answer(answer)

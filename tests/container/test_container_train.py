@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import shutil
 
-import sm_docker
-from sm_docker import docker_train
+from tests.support import containers
+from tests.support.containers import docker_train
 
 
 def test_train_writes_model_and_outputs(trained):
@@ -13,7 +13,7 @@ def test_train_writes_model_and_outputs(trained):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     model = base / "model"
     config = json.loads((model / "config.json").read_text())
-    assert set(config["id2label"].values()) == set(sm_docker.LABELS)
+    assert set(config["id2label"].values()) == set(containers.LABELS)
     assert any(model.glob("*.safetensors")), sorted(p.name for p in model.iterdir())
     assert not (model / "training_args.bin").exists()
     assert (base / "output" / "success").exists()
@@ -24,7 +24,7 @@ def test_train_writes_model_and_outputs(trained):
 
 
 def test_broken_hyperparameter_fails_with_reason(ml_tree, image):
-    params = dict(sm_docker.HYPERPARAMETERS, learnig_rate="0.01")  # typo of learning_rate
+    params = dict(containers.HYPERPARAMETERS, learnig_rate="0.01")  # typo of learning_rate
     (ml_tree / "input/config/hyperparameters.json").write_text(json.dumps(params))
     result = docker_train(image, ml_tree, timeout=300)
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
@@ -49,10 +49,10 @@ def test_second_run_resumes_from_checkpoints(trained, image):
 def test_default_model_trains_without_network(ml_tree, image):
     """No model channel and `--network none`: the default encoder ships in the image (no downloads)."""
     shutil.rmtree(ml_tree / "input" / "data" / "model")
-    params = dict(sm_docker.HYPERPARAMETERS, max_steps="2", eval_strategy="no")
+    params = dict(containers.HYPERPARAMETERS, max_steps="2", eval_strategy="no")
     params.pop("eval_steps")
     (ml_tree / "input/config/hyperparameters.json").write_text(json.dumps(params))
-    result = sm_docker.run(["docker", "run", "--rm", "--network", "none", "-v", f"{ml_tree}:/opt/ml",
+    result = containers.run(["docker", "run", "--rm", "--network", "none", "-v", f"{ml_tree}:/opt/ml",
                             image, "train"], timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     config = json.loads((ml_tree / "model" / "config.json").read_text())

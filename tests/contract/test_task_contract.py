@@ -19,8 +19,8 @@ from sagemaker_nlp.tasks.labels import vocabulary_from_config
 from sagemaker_nlp.tasks.loading import task_for_model_dir
 from sagemaker_nlp.training import predictions as predictions_file
 from sagemaker_nlp.tasks import available_tasks, get_task
-from tests.contract.specs import SPECS
-from tests.support.jobs import client_for, lay_out_job, run_train
+from tests.support.task_specs import SPECS
+from tests.support.jobs import EXAMPLES, client_for, lay_out_job, run_train
 
 FLOAT32 = EngineOptions(compute_type="float32")
 TASKS = sorted({get_task(name).name for name in available_tasks()})
@@ -56,7 +56,7 @@ def jobs(tmp_path_factory):
 @pytest.fixture(params=TASKS)
 def task_job(request, jobs):
     if request.param not in SPECS:
-        pytest.fail(f"No contract spec for task {request.param!r}: add one to tests/contract/specs.py.")
+        pytest.fail(f"No contract spec for task {request.param!r}: add one to tests/support/task_specs.py.")
     paths, data, client = jobs(request.param)
     return request.param, SPECS[request.param], paths, data, client
 
@@ -72,7 +72,7 @@ def records(data, task_name, split="test"):
 @pytest.mark.parametrize("name", available_tasks())
 def test_every_registered_name_has_a_contract_spec(name):
     task = get_task(name).name
-    assert task in SPECS, f"add a spec for {task!r} to tests/contract/specs.py"
+    assert task in SPECS, f"add a spec for {task!r} to tests/support/task_specs.py"
 
 
 def test_labels_round_trip_through_config_json(task_job):
@@ -189,3 +189,14 @@ def _same_cell(left: str, right: str) -> bool:
             if x != y:
                 return False
     return True
+
+
+def test_example_request_files_are_answered(task_job):
+    """The request files under examples/<task>/requests work as the README shows them."""
+    name, spec, _, _, client = task_job
+    for file_name in spec.request_files:
+        path = EXAMPLES / name / "requests" / file_name
+        kind = "application/jsonlines" if path.suffix == ".jsonl" else "application/json"
+        response = client.post("/invocations", data=path.read_bytes(), content_type=kind)
+        assert response.status_code == 200, (path.name, response.get_json())
+        assert '"error"' not in response.get_data(as_text=True), (path.name, response.get_data(as_text=True))

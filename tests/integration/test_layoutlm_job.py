@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
+from tests.support.jobs import client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
 from tests.support.tiny_models import save_tiny_layoutlm
 
 
@@ -95,10 +95,3 @@ def test_box_outside_0_1000_fails_training_naming_the_row(tmp_path, data, model)
     monkeypatch.undo()
     assert result.exit_code == 1
     assert result.failure.startswith("train.tsv:3: box 1") and "0-1000" in result.failure
-
-
-def test_example_request_files_are_answered(client):
-    for path in sorted((EXAMPLES / "layoutlm" / "requests").iterdir()):
-        kind = "application/jsonlines" if path.suffix == ".jsonl" else "application/json"
-        response = client.post("/invocations", data=path.read_bytes(), content_type=kind)
-        assert response.status_code == 200, (path.name, response.get_json())

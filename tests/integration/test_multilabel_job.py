@@ -7,7 +7,7 @@ import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
 from sagemaker_nlp.engines import EngineOptions
-from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, train_ok
+from tests.support.jobs import client_for, example_splits, example_texts, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
 LABELS = ["delivery", "packaging", "price", "quality", "support"]
@@ -71,10 +71,3 @@ def test_hugging_face_answer_matches_a_plain_pipeline_with_sigmoid(client, train
     ours = client.post("/invocations", json={"inputs": TEXT}).get_json()
     assert [r["label"] for r in ours] == [r["label"] for r in expected]
     assert [r["score"] for r in ours] == pytest.approx([r["score"] for r in expected], abs=1e-5)
-
-
-def test_example_request_files_are_answered(client):
-    for path in sorted((EXAMPLES / "multilabel" / "requests").iterdir()):
-        kind = "application/jsonlines" if path.suffix == ".jsonl" else "application/json"
-        response = client.post("/invocations", data=path.read_bytes(), content_type=kind)
-        assert response.status_code == 200, (path.name, response.get_json())

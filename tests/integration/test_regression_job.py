@@ -7,7 +7,7 @@ import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
 from sagemaker_nlp.engines import EngineOptions
-from tests.support.jobs import EXAMPLES, client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
+from tests.support.jobs import client_for, example_splits, example_texts, lay_out_job, run_train, train_ok
 from tests.support.tiny_models import save_tiny_bert
 
 BAD = "The room smelled of smoke and the sheets were stained; the area felt unsafe at night."
@@ -68,11 +68,3 @@ def test_non_numeric_label_fails_training_naming_file_and_line(tmp_path, data, m
     monkeypatch.undo()
     assert result.exit_code == 1
     assert result.failure.startswith("train.tsv:6:") and "'four stars'" in result.failure
-
-
-def test_example_request_files_are_answered(trained):
-    client = client_for(trained.model)
-    for path in sorted((EXAMPLES / "regression" / "requests").iterdir()):
-        kind = "application/jsonlines" if path.suffix == ".jsonl" else "application/json"
-        response = client.post("/invocations", data=path.read_bytes(), content_type=kind)
-        assert response.status_code == 200, (path.name, response.get_json())

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 _ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(_ROOT / "tests" / "container"))
-sys.path.insert(0, str(_ROOT / "examples" / "sdk"))
-import sm_docker  # noqa: E402
+sys.path.insert(0, str(_ROOT / "examples" / "sdk"))  # the example scripts the tests drive
+from tests.support import containers  # noqa: E402
 
 DUMMY_AWS = {
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -51,7 +50,7 @@ def sdk_environment():
 
 @pytest.fixture(scope="session")
 def sdk_image(sdk_environment) -> str:
-    sm_docker.require_docker()
+    containers.require_docker()
     pytest.importorskip("sagemaker", reason="install the sdk extra: pip install -e .[sdk]")
     import shutil
     import subprocess
@@ -59,10 +58,10 @@ def sdk_image(sdk_environment) -> str:
     compose_v2 = subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
     if not compose_v2 and not shutil.which("docker-compose"):
         message = "SageMaker local mode needs docker compose (v2 plugin or docker-compose)"
-        if sm_docker.in_ci():
+        if containers.in_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    return sm_docker.build_image()
+    return containers.build_image()
 
 
 @pytest.fixture(scope="session")

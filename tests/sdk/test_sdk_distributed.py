@@ -19,9 +19,9 @@ import tarfile
 
 import pytest
 
-import sm_docker
+from tests.support import containers
 
-HYPERPARAMETERS = dict(sm_docker.HYPERPARAMETERS)
+HYPERPARAMETERS = dict(containers.HYPERPARAMETERS)
 
 
 def _args(sdk_image, sdk_workdir, data, model, output, hyperparameters):
@@ -39,10 +39,10 @@ def _args(sdk_image, sdk_workdir, data, model, output, hyperparameters):
 
 @pytest.fixture(scope="module")
 def two_host_inputs(sdk_image, sdk_workdir, tmp_path_factory):
-    data = sm_docker.write_dataset(sdk_workdir / "two-hosts-data")
-    model = sm_docker.build_tiny_model(tmp_path_factory.mktemp("two-hosts-model") / "model")
+    data = containers.write_dataset(sdk_workdir / "two-hosts-data")
+    model = containers.build_tiny_model(tmp_path_factory.mktemp("two-hosts-model") / "model")
     yield data, model
-    sm_docker.give_back_files(sdk_workdir, sdk_image)
+    containers.give_back_files(sdk_workdir, sdk_image)
 
 
 def _members(tarball) -> list[str]:
@@ -73,7 +73,7 @@ def test_two_hosts_train_one_model(two_host_inputs, sdk_image, sdk_workdir, capf
     assert all("/" not in name for name in members), members  # no second model in a sub-folder
     with tarfile.open(local_path(estimator.model_data)) as archive:
         config = json.load(archive.extractfile("config.json"))
-    assert set(config["id2label"].values()) == set(sm_docker.LABELS)
+    assert set(config["id2label"].values()) == set(containers.LABELS)
 
     outputs = _members(output / "output.tar.gz")
     assert "success" in outputs and "failure" not in outputs, outputs

@@ -8,9 +8,9 @@ import tarfile
 
 import pytest
 
-import sm_docker
+from tests.support import containers
 
-HYPERPARAMETERS = {key: value for key, value in sm_docker.HYPERPARAMETERS.items()}
+HYPERPARAMETERS = {key: value for key, value in containers.HYPERPARAMETERS.items()}
 TEXTS = ["the film was great and superb", "awful boring plot", "i love it", "sad and poor acting",
          "really nice movie", "i hate the plot", "quite enjoyed the film"]
 
@@ -29,8 +29,8 @@ def fitted(sdk_image, sdk_workdir, tmp_path_factory):
     """`Estimator.fit` in local mode with train/validation/test/model channels as file:// URIs."""
     import train as train_example
 
-    data = sm_docker.write_dataset(sdk_workdir / "data")
-    model = sm_docker.build_tiny_model(tmp_path_factory.mktemp("sdk-model") / "model")
+    data = containers.write_dataset(sdk_workdir / "data")
+    model = containers.build_tiny_model(tmp_path_factory.mktemp("sdk-model") / "model")
     args = train_example.parse_args([
         *_common(sdk_image, sdk_workdir), "--train", str(data["train"]), "--validation", str(data["validation"]),
         "--test", str(data["test"]), "--model-channel", str(model),
@@ -38,7 +38,7 @@ def fitted(sdk_image, sdk_workdir, tmp_path_factory):
     ])
     estimator = train_example.train(args)
     yield estimator.model_data
-    sm_docker.give_back_files(sdk_workdir, sdk_image)
+    containers.give_back_files(sdk_workdir, sdk_image)
 
 
 def _model_dir(model_data: str, target):
@@ -53,23 +53,23 @@ def test_fit_produces_model_tarball(fitted, tmp_path):
     assert fitted.startswith("file://") and fitted.endswith("model.tar.gz"), fitted
     model = _model_dir(fitted, tmp_path / "model")
     config = json.loads((model / "config.json").read_text())
-    assert set(config["id2label"].values()) == set(sm_docker.LABELS)
+    assert set(config["id2label"].values()) == set(containers.LABELS)
     assert any(model.glob("*.safetensors"))
 
 
 def test_deploy_and_predict_json_and_jsonlines(fitted, sdk_image, sdk_workdir):
     import deploy as deploy_example
 
-    port = sm_docker.free_port()
+    port = containers.free_port()
     args = deploy_example.parse_args([*_common(sdk_image, sdk_workdir, port), "--model-data", fitted,
                                       "--workers", "1", *sum((["--text", t] for t in TEXTS[:3]), [])])
     results = deploy_example.deploy_and_invoke(args)
     native = results["json_native"]["predictions"]
-    assert [p["pred"] in sm_docker.LABELS for p in native] == [True] * 3
+    assert [p["pred"] in containers.LABELS for p in native] == [True] * 3
     hf = results["json_hf"]
-    assert len(hf) == 3 and all(item["label"] in sm_docker.LABELS for item in hf)
+    assert len(hf) == 3 and all(item["label"] in containers.LABELS for item in hf)
     lines = results["jsonlines"]
-    assert len(lines) == 3 and all(item["pred"] in sm_docker.LABELS for item in lines)
+    assert len(lines) == 3 and all(item["pred"] in containers.LABELS for item in lines)
     # The same model answers the same way whatever the envelope or content type.
     assert [p["pred"] for p in native] == [item["pred"] for item in lines] == [i["label"] for i in hf]
 
@@ -81,7 +81,7 @@ def test_batch_transform_one_line_per_input_line_in_order(fitted, sdk_image, sdk
     inputs.mkdir()
     (inputs / "requests.jsonl").write_text(
         "".join(json.dumps({"text": text}) + "\n" for text in TEXTS), encoding="utf-8")
-    port = sm_docker.free_port()
+    port = containers.free_port()
     args = batch_example.parse_args([*_common(sdk_image, sdk_workdir, port), "--model-data", fitted, "--workers", "1",
                                      "--input", str(inputs), "--output-path", str(sdk_workdir / "batch-out")])
     outputs = batch_example.batch_transform(args)
@@ -89,7 +89,7 @@ def test_batch_transform_one_line_per_input_line_in_order(fitted, sdk_image, sdk
     lines = outputs["requests.jsonl.out"]
     assert len(lines) == len(TEXTS), lines
     records = [json.loads(line) for line in lines]
-    assert all(record["pred"] in sm_docker.LABELS for record in records), records
+    assert all(record["pred"] in containers.LABELS for record in records), records
 
     # Order: every line matches a plain transformers pipeline run over the same texts.
     from transformers import pipeline
