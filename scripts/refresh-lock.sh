@@ -9,7 +9,7 @@
 # Both are resolved for the image's platform (CPython 3.11, manylinux x86_64) wherever this runs.
 #
 # Indexes: PyPI (UV_INDEX_URL to use a mirror), plus the PyTorch CPU index for torch's CPU build
-# (TORCH_INDEX_URL; skipped when a local torch-*+cpu wheel lies in a PIP_FIND_LINKS folder).
+# (TORCH_INDEX_URL; skipped when lock.in's torch-X.Y.Z+cpu wheel lies in a PIP_FIND_LINKS folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +19,8 @@ if [ -z "$uv_bin" ]; then
 fi
 command -v "$uv_bin" >/dev/null || { echo "uv not found: pip install -e '.[dev]' (or: pip install uv)" >&2; exit 1; }
 
-torch_pin="$(sed -n 's/^\(torch==[^[:space:]#]*\).*/\1/p' requirements/lock.in)"
-[ -n "$torch_pin" ] || { echo "requirements/lock.in pins no torch (torch==X.Y.Z)" >&2; exit 1; }
+torch_build="$(sed -n 's/^torch==\([^[:space:]#]*+cpu\).*/\1/p' requirements/lock.in)"
+[ -n "$torch_build" ] || { echo "requirements/lock.in pins no torch CPU build (torch==X.Y.Z+cpu)" >&2; exit 1; }
 
 sources=()
 local_torch=0
@@ -28,7 +28,7 @@ IFS=' ' read -r -a find_links <<<"${PIP_FIND_LINKS:-}"
 for folder in "${find_links[@]}"; do
     [ -d "$folder" ] || continue
     sources+=(--find-links "$folder")
-    if ls "$folder/${torch_pin/==/-}+cpu-"*.whl >/dev/null 2>&1; then local_torch=1; fi
+    if ls "$folder/torch-$torch_build-"*.whl >/dev/null 2>&1; then local_torch=1; fi
 done
 torch_index="${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
 if [ "$local_torch" = 0 ] && [ -n "$torch_index" ]; then sources+=(--extra-index-url "$torch_index"); fi
@@ -43,8 +43,8 @@ common=(
 
 "$uv_bin" pip compile setup.py requirements/lock.in \
     --extra test --extra sdk-v3 --extra dev "${common[@]}" -o requirements/lock.txt "$@"
-# torch resolves to its CPU build (X.Y.Z+cpu). Without the local label the pin also matches the
-# CUDA builds (X.Y.Z+cu128, ...), so one lock serves every TORCH_VARIANT of the Dockerfile.
+# lock.in asks for torch's CPU build (X.Y.Z+cpu). Without the local label the pin also matches
+# the CUDA builds (X.Y.Z+cu128, ...), so one lock serves every TORCH_VARIANT of the Dockerfile.
 sed -i -E 's/^(torch==[^+[:space:]]+)\+[[:alnum:].]+/\1/' requirements/lock.txt
 
 "$uv_bin" pip compile requirements/sdk-v2.in "${common[@]}" -o requirements/sdk-v2.txt "$@"
