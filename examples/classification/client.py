@@ -27,7 +27,7 @@ def wait_until_ready(url: str, seconds: float = 180) -> dict:
                 return json.loads(response.read() or b"{}")
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
-                raise SystemExit(f"{url}/ping did not answer 200 within {seconds:.0f} s")
+                raise SystemExit(f"{url}/ping did not answer 200 within {seconds:.0f} s") from None
             time.sleep(0.5)
 
 

@@ -20,10 +20,12 @@ from deploy import create_model
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     parser.add_argument("--model-data", required=True, help="model.tar.gz (s3:// or a path with --local)")
-    parser.add_argument("--input", required=True, help="JSON Lines file or prefix (s3://, or a path with --local)")
+    parser.add_argument("--input", required=True,
+                        help="JSON Lines file or prefix (s3://, or a path with --local)")
     parser.add_argument("--output-path", required=True, help="output prefix (s3://, or a path with --local)")
     parser.add_argument("--max-payload", type=int, default=6, help="MaxPayloadInMB per request")
     parser.add_argument("--workers", type=int, help="SAGEMAKER_MODEL_SERVER_WORKERS for the container")

@@ -20,9 +20,11 @@ DEFAULT_TEXTS = ["I loved this film, it was wonderful", "A boring and dreadful p
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
-    parser.add_argument("--model-data", required=True, help="model.tar.gz (s3:// URI, or a path with --local)")
+    parser.add_argument("--model-data", required=True,
+                        help="model.tar.gz (s3:// URI, or a path with --local)")
     parser.add_argument("--text", action="append", help="text to classify (repeatable)")
     parser.add_argument("--workers", type=int, help="SAGEMAKER_MODEL_SERVER_WORKERS for the container")
     parser.add_argument("--keep", action="store_true", help="leave the endpoint running")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Train with the SageMaker Python SDK (v2) and the sagemaker-nlp image.
 
-  AWS:    python examples/sdk/train.py --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/sagemaker-nlp:cpu \\
+  AWS:    python examples/sdk/train.py \\
+            --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/sagemaker-nlp:cpu \\
             --role arn:aws:iam::123456789012:role/SageMakerRole --train s3://bucket/data/train/ \\
             --validation s3://bucket/data/validation/ --output-path s3://bucket/models/ \\
             --hyperparameters '{"task_name": "classification", "num_train_epochs": 3}'
@@ -30,7 +31,8 @@ METRIC_DEFINITIONS = [
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     parser.add_argument("--train", required=True, help="train channel (s3:// URI, or a path with --local)")
     parser.add_argument("--validation", help="validation channel")
@@ -44,7 +46,8 @@ def parse_args(argv=None):
     parser.add_argument("--job-name", help="base job name (default: sagemaker-nlp)")
     parser.add_argument("--max-run", type=int, default=24 * 3600, help="MaxRuntimeInSeconds")
     parser.add_argument("--checkpoint-s3-uri", help="S3 prefix synced with /opt/ml/checkpoints (spot resume)")
-    parser.add_argument("--spot", action="store_true", help="managed spot training (needs --checkpoint-s3-uri)")
+    parser.add_argument("--spot", action="store_true",
+                        help="managed spot training (needs --checkpoint-s3-uri)")
     return parser.parse_args(argv)
 
 

@@ -19,7 +19,7 @@ class SageMakerPaths:
     base: Path
 
     @classmethod
-    def from_env(cls) -> "SageMakerPaths":
+    def from_env(cls) -> SageMakerPaths:
         return cls(Path(os.environ.get("SAGEMAKER_BASE_DIR", DEFAULT_BASE_DIR)))
 
     @property

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences
 
 LABELS = ["account", "billing", "shipping", "technical"]
 

@@ -11,7 +11,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
+from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences
 
 TAGS = ["B-DATE", "B-LOC", "B-ORG", "B-PER", "I-DATE", "I-LOC", "I-ORG", "I-PER", "O"]
 

@@ -27,14 +27,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, WORDS, machine  # noqa: E402 - common puts the repo on sys.path
+from common import ROOT, WORDS, machine
 
 KEYWORDS = {"billing": ["invoice", "refund", "charge", "payment"],
             "shipping": ["parcel", "courier", "delivery", "tracking"],
             "technical": ["crash", "error", "login", "password"],
             "account": ["profile", "username", "settings", "email"]}
-SHAPES = {"mini": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
-          "small": dict(hidden_size=512, num_hidden_layers=4, num_attention_heads=8, intermediate_size=2048)}
+SHAPES = {
+    "mini": {"hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4,
+             "intermediate_size": 1024},
+    "small": {"hidden_size": 512, "num_hidden_layers": 4, "num_attention_heads": 8,
+              "intermediate_size": 2048},
+}
 
 
 def dataset(count: int, seed: int, noise: float = 0.15) -> list[list[str]]:

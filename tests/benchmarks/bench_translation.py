@@ -13,8 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import SYSTEMS, Server, machine, measure, sentences  # noqa: E402 - common puts the repo on sys.path
-
+from common import SYSTEMS, Server, machine, measure, sentences
 from tests.support.tiny_seq2seq import train_spm
 
 VOCAB = 58101  # opus-mt-en-de's size

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, WORDS, machine  # noqa: E402 - common puts the repo on sys.path
+from common import ROOT, WORDS, machine
 
 
 def made_up(word: str) -> str:

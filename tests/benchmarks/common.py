@@ -18,10 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("time person year way day thing man world life hand part child eye woman place work week "
-         "case point government company number group problem fact house room ticket museum train "
-         "station morning evening hotel river city street market price friend table water "
-         "window letter doctor school music story garden coffee bread summer winter").split()
+WORDS = [
+    "time", "person", "year", "way", "day", "thing", "man", "world", "life", "hand", "part",
+    "child", "eye", "woman", "place", "work", "week", "case", "point", "government", "company",
+    "number", "group", "problem", "fact", "house", "room", "ticket", "museum", "train", "station",
+    "morning", "evening", "hotel", "river", "city", "street", "market", "price", "friend", "table",
+    "water", "window", "letter", "doctor", "school", "music", "story", "garden", "coffee", "bread",
+    "summer", "winter"
+]
 
 
 def machine() -> str:
@@ -34,8 +38,8 @@ def machine() -> str:
                   if line.startswith("flags")), set())
     wanted = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"machine: {model}, {cores} cores; " + " ".join(f"{f}={'yes' if f in flags else 'no'}" for f in wanted)
-            + f"; load average {os.getloadavg()[0]:.2f}")
+    features = " ".join(f"{f}={'yes' if f in flags else 'no'}" for f in wanted)
+    return f"machine: {model}, {cores} cores; {features}; load average {os.getloadavg()[0]:.2f}"
 
 
 def sentences(count: int, seed: int = 0, low: int = 6, high: int = 18) -> list[str]:
@@ -94,7 +98,7 @@ class Server:
         environ = {**os.environ, "SAGEMAKER_NLP_MODEL_DIR": str(model_dir),
                    "SAGEMAKER_NLP_THREADS_PER_WORKER": "32", "SAGEMAKER_MODEL_SERVER_TIMEOUT": "600",
                    "SAGEMAKER_MAX_PAYLOAD_IN_MB": "0", **env}
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - the server's log, closed by stop()
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sagemaker_nlp.serving.cli", "--bind", f"127.0.0.1:{self.port}"],

@@ -48,7 +48,7 @@ def trained(tmp_path_factory, tiny_model, image):
 
 
 @pytest.fixture(scope="session")
-def trained_model(trained, tmp_path_factory) -> "Path":
+def trained_model(trained, tmp_path_factory) -> Path:
     """A copy of the trained model dir (the resume test rewrites the original)."""
     base, result = trained
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -6,13 +6,12 @@ import json
 
 from packaging.utils import canonicalize_name
 
-import sm_docker
-from tests.support import pins
+from tests.support import containers, pins
 
 
 def installed_packages(image: str) -> dict[str, str]:
     """{canonical name: version} of every distribution in the image's venv, as pip lists it."""
-    result = sm_docker.run([
+    result = containers.run([
         "docker", "run", "--rm", "--network", "none", "--entrypoint", "/opt/venv/bin/python",
         image, "-m", "pip", "list", "--format", "json",
     ], timeout=300)

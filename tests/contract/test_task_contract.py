@@ -15,12 +15,12 @@ import torch
 from transformers import AutoConfig
 
 from sagemaker_nlp.engines import EngineOptions, InferenceRunner
+from sagemaker_nlp.tasks import available_tasks, get_task
 from sagemaker_nlp.tasks.labels import vocabulary_from_config
 from sagemaker_nlp.tasks.loading import task_for_model_dir
 from sagemaker_nlp.training import predictions as predictions_file
-from sagemaker_nlp.tasks import available_tasks, get_task
-from tests.support.task_specs import SPECS
 from tests.support.jobs import EXAMPLES, client_for, lay_out_job, run_train
+from tests.support.task_specs import SPECS
 
 FLOAT32 = EngineOptions(compute_type="float32")
 TASKS = sorted({get_task(name).name for name in available_tasks()})
@@ -76,7 +76,7 @@ def test_every_registered_name_has_a_contract_spec(name):
 
 
 def test_labels_round_trip_through_config_json(task_job):
-    name, spec, paths, data, _ = task_job
+    name, _spec, paths, data, _ = task_job
     config = AutoConfig.from_pretrained(paths.model)
     served = task_for_model_dir(paths.model, config)
     if served.has_label_vocabulary:
@@ -161,7 +161,7 @@ def test_metrics_files_report_the_task_metrics(task_job):
 
 
 def test_served_predictions_match_the_test_predictions_file(task_job):
-    name, spec, paths, data, client = task_job
+    name, _spec, paths, data, client = task_job
     with open(paths.output_data / "test_predictions.tsv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     batch = records(data, name)

@@ -98,7 +98,7 @@ def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sente
     assert fast.engine.name == "ctranslate2-float32"
     multilingual = build is not save_tiny_marian
     # Short and long texts (long ones are split into pieces and hit the length limit).
-    texts = sentences[0][:12] + [" ".join(sentences[0][:30])]
+    texts = [*sentences[0][:12], " ".join(sentences[0][:30])]
     examples = [{"text": text, "where": f"record {i}"} for i, text in enumerate(texts)]
     for raw in ({}, {"max_new_tokens": 5}, {"tgt_lang": "fr"}):
         if "tgt_lang" in raw and not multilingual:
@@ -106,7 +106,8 @@ def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sente
         params = fast.task.parse_parameters({"tgt_lang": "es", **raw} if multilingual else raw)
         expected = InferenceRunner(reference.task, reference.engine, reference.tokenizer, 8).predict(
             examples, params)
-        assert InferenceRunner(fast.task, fast.engine, fast.tokenizer, 8).predict(examples, params) == expected
+        actual = InferenceRunner(fast.task, fast.engine, fast.tokenizer, 8).predict(examples, params)
+        assert actual == expected
 
 
 def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(marian, tmp_path, sentences):
@@ -160,7 +161,8 @@ def test_auto_uses_int8_only_when_it_agrees_with_float32(tiny_classifier, classi
     float32 = TorchEngine(int8.model.__class__.from_pretrained(model_dir).eval())
     examples = [predictor.task.parse_example({"text": t}, "x", with_labels=False) for t in texts]
     agreement = runner.agreement(predictor.task, predictor.tokenizer, examples, float32, int8)
-    assert ping(predictor)["engine"] == ("torch-dynamic-int8" if agreement >= 0.99 else "transformers-float32")
+    expected = "torch-dynamic-int8" if agreement >= 0.99 else "transformers-float32"
+    assert ping(predictor)["engine"] == expected
 
     monkeypatch.setattr(runner, "agreement", lambda *_: 0.9)
     with caplog.at_level(logging.WARNING):

@@ -52,7 +52,7 @@ def test_ner_with_use_bbox_trains_a_layoutlm_token_classifier(trained):
 
 def test_every_word_of_documents_longer_than_the_token_budget_gets_a_tag(client, data):
     tokenizer = client.application.extensions["predictor"].tokenizer
-    header, rows = data["test"]
+    _header, rows = data["test"]
     records = [{"text": row[0], "bbox": boxes_of(row[2])} for row in rows]
     assert all(len(tokenizer(r["text"])["input_ids"]) > 48 for r in records[:3])  # windowed
     predictions = client.post("/invocations", json={"data": records}).get_json()["predictions"]

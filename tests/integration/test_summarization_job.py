@@ -24,7 +24,7 @@ def data():
 @pytest.fixture(scope="module")
 def bart(tmp_path_factory, data):
     texts = [cell for _, rows in data.values() for row in rows for cell in row]
-    return save_tiny_bart(tmp_path_factory.mktemp("tiny-bart"), texts + ["warm up"])
+    return save_tiny_bart(tmp_path_factory.mktemp("tiny-bart"), [*texts, "warm up"])
 
 
 @pytest.fixture(scope="module")

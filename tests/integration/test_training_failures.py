@@ -30,13 +30,14 @@ def model_files(paths):
 def test_typo_in_a_hyperparameter_fails_with_exit_1_and_names_the_fix(job, monkeypatch):
     result = run_train(job({"task_name": "classification", "num_train_epoch": "2"}), monkeypatch)
     assert result.exit_code == 1
-    assert result.failure.startswith("Unknown hyperparameter 'num_train_epoch'. Did you mean 'num_train_epochs'?")
+    assert result.failure.startswith(
+        "Unknown hyperparameter 'num_train_epoch'. Did you mean 'num_train_epochs'?")
     assert model_files(result.paths) == []
 
 
 def test_broken_tsv_row_fails_with_file_and_line(job, monkeypatch, classification_data):
     header, rows = classification_data["train"]
-    broken = rows[:5] + [["a row with no label column"]] + rows[5:]
+    broken = [*rows[:5], ["a row with no label column"], *rows[5:]]
     result = run_train(job({"task_name": "classification"}, {"train": (header, broken)}), monkeypatch)
     assert result.exit_code == 1
     assert result.failure.startswith("train.tsv:7: expected 2 tab-separated columns")
@@ -90,8 +91,8 @@ def test_sigterm_saves_a_checkpoint_and_the_next_run_resumes(job):
 
     # The next job (same checkpoint location) resumes instead of starting over.
     paths.failure_file.unlink()
-    hyperparameters = paths.hyperparameters_file.read_text().replace('"100000"', '"%d"' % (
-        int(checkpoints[-1].name.split("-")[1]) + 2))
+    resumed_steps = int(checkpoints[-1].name.split("-")[1]) + 2
+    hyperparameters = paths.hyperparameters_file.read_text().replace('"100000"', f'"{resumed_steps}"')
     paths.hyperparameters_file.write_text(hyperparameters)
     process = _start(paths)
     output, _ = process.communicate(timeout=300)

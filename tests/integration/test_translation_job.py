@@ -196,7 +196,8 @@ def test_nllb_shaped_model_trains_and_serves_every_target(tmp_path, parallel_dat
         result = run_train(paths, monkeypatch, capsys)
     assert result.exit_code == 0, result.failure
     assert "METRIC eval_bleu=" in result.output and "METRIC eval_chrf_plus_plus=" in result.output
-    samples = [(src, ref) for src, ref in parallel_data["dev"][1] if f"SRC: {src}\n  REF: {ref}\n" in caplog.text]
+    samples = [(src, ref) for src, ref in parallel_data["dev"][1]
+               if f"SRC: {src}\n  REF: {ref}\n" in caplog.text]
     assert len(samples) == 3  # qualitative SRC/REF/HYP samples in the log
 
     from transformers import AutoTokenizer, GenerationConfig

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support import containers
 
-HYPERPARAMETERS = {key: value for key, value in containers.HYPERPARAMETERS.items()}
+HYPERPARAMETERS = dict(containers.HYPERPARAMETERS.items())
 TEXTS = ["the film was great and superb", "awful boring plot", "i love it", "sad and poor acting",
          "really nice movie", "i hate the plot", "quite enjoyed the film"]
 
@@ -32,7 +32,8 @@ def fitted(sdk_image, sdk_workdir, tmp_path_factory):
     data = containers.write_dataset(sdk_workdir / "data")
     model = containers.build_tiny_model(tmp_path_factory.mktemp("sdk-model") / "model")
     args = train_example.parse_args([
-        *_common(sdk_image, sdk_workdir), "--train", str(data["train"]), "--validation", str(data["validation"]),
+        *_common(sdk_image, sdk_workdir), "--train", str(data["train"]),
+        "--validation", str(data["validation"]),
         "--test", str(data["test"]), "--model-channel", str(model),
         "--output-path", str(sdk_workdir / "output"), "--hyperparameters", json.dumps(HYPERPARAMETERS),
     ])
@@ -62,7 +63,7 @@ def test_deploy_and_predict_json_and_jsonlines(fitted, sdk_image, sdk_workdir):
 
     port = containers.free_port()
     args = deploy_example.parse_args([*_common(sdk_image, sdk_workdir, port), "--model-data", fitted,
-                                      "--workers", "1", *sum((["--text", t] for t in TEXTS[:3]), [])])
+                                      "--workers", "1", *[word for t in TEXTS[:3] for word in ("--text", t)]])
     results = deploy_example.deploy_and_invoke(args)
     native = results["json_native"]["predictions"]
     assert [p["pred"] in containers.LABELS for p in native] == [True] * 3
@@ -82,7 +83,8 @@ def test_batch_transform_one_line_per_input_line_in_order(fitted, sdk_image, sdk
     (inputs / "requests.jsonl").write_text(
         "".join(json.dumps({"text": text}) + "\n" for text in TEXTS), encoding="utf-8")
     port = containers.free_port()
-    args = batch_example.parse_args([*_common(sdk_image, sdk_workdir, port), "--model-data", fitted, "--workers", "1",
+    args = batch_example.parse_args([*_common(sdk_image, sdk_workdir, port), "--model-data", fitted,
+                                     "--workers", "1",
                                      "--input", str(inputs), "--output-path", str(sdk_workdir / "batch-out")])
     outputs = batch_example.batch_transform(args)
     assert list(outputs) == ["requests.jsonl.out"], outputs

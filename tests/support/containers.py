@@ -110,7 +110,7 @@ def make_sentences(count: int, seed: int) -> list[tuple[str, str]]:
     rows = []
     for index in range(count):
         label = LABELS[index % 2]
-        words = rng.sample(_FILLER, 4) + [rng.choice(_WORDS[label])]
+        words = [*rng.sample(_FILLER, 4), rng.choice(_WORDS[label])]
         rng.shuffle(words)
         rows.append((" ".join(words), label))
     return rows

@@ -89,7 +89,8 @@ def run_train(paths: SageMakerPaths, monkeypatch, capsys=None) -> JobResult:
     return JobResult(paths, code, output)
 
 
-def train_ok(base: Path, hyperparameters: dict, channels: dict, model_dir: Path | None = None) -> SageMakerPaths:
+def train_ok(base: Path, hyperparameters: dict, channels: dict,
+             model_dir: Path | None = None) -> SageMakerPaths:
     """Lay out a job, run the real entry point, and insist that it succeeded."""
     paths = lay_out_job(base, hyperparameters, channels, model_dir)
     monkeypatch = pytest.MonkeyPatch()

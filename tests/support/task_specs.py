@@ -10,9 +10,9 @@ one. A spec is data, not code paths in the tests: add one per new task.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tests.support.jobs import EXAMPLES, read_example_tsv
 from tests.support.tiny_models import save_tiny_bert, save_tiny_layoutlm

@@ -46,10 +46,10 @@ def build_wordpiece(sentences: list[str], min_frequency: int = 2) -> BertTokeniz
 
 def _tiny_shape(tokenizer, max_position_embeddings: int) -> dict:
     """The config fields shared by the tiny BERT-family models: 2 layers, 32 wide."""
-    return dict(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
-                num_attention_heads=2, intermediate_size=37,
-                max_position_embeddings=max_position_embeddings, type_vocab_size=2,
-                pad_token_id=tokenizer.pad_token_id)
+    return {"vocab_size": len(tokenizer), "hidden_size": 32, "num_hidden_layers": 2,
+                "num_attention_heads": 2, "intermediate_size": 37,
+                "max_position_embeddings": max_position_embeddings, "type_vocab_size": 2,
+                "pad_token_id": tokenizer.pad_token_id}
 
 
 def save_tiny_bert(directory: Path, sentences: list[str], max_position_embeddings: int = 128,

@@ -1,4 +1,5 @@
-"""Tiny real seq2seq models (translation, summarization) for tests, built from configs with tokenizers trained on the spot.
+"""Tiny real seq2seq models (translation, summarization) for tests, built from configs with
+tokenizers trained on the spot.
 
 Nothing is downloaded. SentencePiece models are trained on the given sentences and laid out the
 way real checkpoints ship them, then saved with a randomly initialised model through
@@ -52,7 +53,7 @@ def save_tiny_marian(directory: Path, sources: list[str], targets: list[str], se
     # opus-mt order: </s>, <unk>, the pieces of both sides, <pad> last.
     tokens = ["</s>", "<unk>"] + [p for p in _pieces(source_model) + _pieces(target_model)
                                   if p not in ("<unk>", "<s>", "</s>")]
-    vocab = {token: i for i, token in enumerate(dict.fromkeys(tokens + ["<pad>"]))}
+    vocab = {token: i for i, token in enumerate(dict.fromkeys([*tokens, "<pad>"]))}
     (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
         source_spm=str(directory / "source.spm"), target_spm=str(directory / "target.spm"),
@@ -79,7 +80,8 @@ def _m2m100_model(directory: Path, tokenizer, seed: int, max_position_embeddings
     # matrix must cover every id the tokenizer can produce.
     ids = [*getattr(tokenizer, "lang_code_to_id", {}).values(), len(tokenizer) - 1]
     config = M2M100Config(
-        vocab_size=max(ids) + 1 + getattr(tokenizer, "num_madeup_words", 0), d_model=32, encoder_layers=2, decoder_layers=2,
+        vocab_size=max(ids) + 1 + getattr(tokenizer, "num_madeup_words", 0), d_model=32,
+        encoder_layers=2, decoder_layers=2,
         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
         decoder_ffn_dim=64, max_position_embeddings=max_position_embeddings,
         pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,

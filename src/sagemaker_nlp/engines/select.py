@@ -15,13 +15,13 @@ Anything unsupported or failing falls back to ``transformers`` and says why in t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
+from ..hardware import native_bfloat16
 from . import ct2
 from .base import Engine, TorchEngine
 from .options import EngineOptions
-from ..hardware import native_bfloat16
 from .precision import bfloat16, quantize
 
 logger = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ def request_kind(content_type: str | None) -> tuple[str, str]:
 
 def response_type(accept: MIMEAccept, header_present: bool, default: str) -> str:
     """The media type to answer with; 406 when the client accepts neither of ours."""
-    if not header_present or not accept or accept.best == "*/*" and len(accept) == 1:
+    if not header_present or not accept or (accept.best == "*/*" and len(accept) == 1):
         return default
     choice = accept.best_match([JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})])
     if choice is None:

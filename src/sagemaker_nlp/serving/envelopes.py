@@ -11,8 +11,9 @@ one go: the predictor's batcher groups calls with equal parameters, from this re
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import ClientError
 

@@ -62,7 +62,7 @@ class Predictor:
     # An engine with its own weights (CTranslate2) keeps no torch copy: None then.
     model = property(lambda self: self.runner.engine.model if self.runner else None)
 
-    def start(self) -> "Predictor":
+    def start(self) -> Predictor:
         threading.Thread(target=self.load, name="model-loader", daemon=True).start()
         return self
 
@@ -89,7 +89,7 @@ class Predictor:
             logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
                         engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
-        except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
+        except Exception as error:
             self.error = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
             logger.exception(self.error)
 

@@ -75,7 +75,7 @@ class ServerSettings:
     cache_dir: Path = DEFAULT_CACHE_DIR
 
     @classmethod
-    def from_env(cls) -> "ServerSettings":
+    def from_env(cls) -> ServerSettings:
         model_dir = os.environ.get("SAGEMAKER_NLP_MODEL_DIR") or str(SageMakerPaths.from_env().model)
         level = os.environ.get("SAGEMAKER_CONTAINER_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO"
         return cls(

@@ -10,8 +10,9 @@ predicts it. This module holds the one copy of the word-id loop.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import ClientError
 

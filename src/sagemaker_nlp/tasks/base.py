@@ -13,7 +13,7 @@ multilabel and regression override a handful of hooks; NER and seq2seq tasks ove
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from transformers import (
@@ -43,7 +43,7 @@ class Task:
     # ----- declarations: what the task is, as data ---------------------------------------------
     name: str = "base"  # set by register_task
     options_class: type = NoOptions
-    hyperparameter_aliases: dict[str, str] = {}
+    hyperparameter_aliases: ClassVar[dict[str, str]] = {}
     auto_model = AutoModelForSequenceClassification
     trainer_class = Trainer
     training_args_class = TrainingArguments
@@ -52,11 +52,11 @@ class Task:
     greater_is_better = False
     generates = False  # True: the runner generates token sequences (seq2seq engines)
     has_label_vocabulary = True  # False: id2label in config.json is not a class list
-    warmup_record: dict = {"text": "warm up"}  # run once at load time (a ClientError skips it)
+    warmup_record: ClassVar[dict] = {"text": "warm up"}  # run once at load time (a ClientError skips it)
     # test_predictions.tsv: column -> the example field ("text", "labels") or prediction field
     # ("pred", "proba") that fills it (missing: empty); lists are joined by ``list_separator``.
-    prediction_columns: dict[str, str] = {"text": "text", "gold": "labels", "predicted": "pred",
-                                          "score": "proba"}
+    prediction_columns: ClassVar[dict[str, str]] = {"text": "text", "gold": "labels",
+                                                    "predicted": "pred", "score": "proba"}
     list_separator = " "
 
     def __init__(self, options=None, max_seq_length: int | None = None):

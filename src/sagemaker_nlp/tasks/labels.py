@@ -5,7 +5,7 @@ from the model config, so that is where a trained model keeps its classes.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import ClientError
 

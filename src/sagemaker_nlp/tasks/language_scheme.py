@@ -18,9 +18,10 @@ and then builds every request's token ids from the plain text tokens and that te
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
 
 from ..errors import ClientError
 from . import languages
@@ -173,10 +174,9 @@ def _learn(tokenizer, attribute: str, codes: Mapping[str, int], target_side: boo
             call = {"text_target": _PROBE} if target_side else {"text": _PROBE}
             encoded[code] = list(tokenizer(**call)["input_ids"])
     finally:
-        try:
+        # An unset tgt_lang some tokenizers refuse to set back; it is never read when serving.
+        with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
             setattr(tokenizer, attribute, original)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            pass  # an unset tgt_lang some tokenizers refuse to set back; never read when serving
     core = plain_ids(tokenizer, [_PROBE])[0]
     ids_first, ids_second = encoded[first], encoded[second]
     start = _find(ids_first, core)

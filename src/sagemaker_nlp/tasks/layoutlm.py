@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 
@@ -78,7 +79,7 @@ def serves(config) -> bool:
 class LayoutLMTask(NerTask):
     options_class = LayoutLMOptions
     extra_columns = ("bbox",)
-    warmup_record = {"text": "warm up", "bbox": [[0, 0, 10, 10], [12, 0, 20, 10]]}
+    warmup_record: ClassVar[dict] = {"text": "warm up", "bbox": [[0, 0, 10, 10], [12, 0, 20, 10]]}
 
     def default_model(self):
         return "microsoft/layoutlm-base-uncased"

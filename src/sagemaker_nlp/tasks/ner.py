@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from seqeval.metrics import (accuracy_score, classification_report, f1_score, precision_score,
-                             recall_score)
+from seqeval.metrics import accuracy_score, classification_report, f1_score, precision_score, recall_score
 from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
 
 from ..errors import ClientError

@@ -8,8 +8,8 @@ The only place where task names are compared: everything else asks the task obje
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import ClientError
 

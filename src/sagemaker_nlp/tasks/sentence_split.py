@@ -9,7 +9,7 @@ are joined back with the same separators (paragraph breaks survive).
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 # A sentence ends at . ! ? … (with closing quotes or brackets) followed by whitespace, or at
 # CJK full-width punctuation, which is followed by no space at all.

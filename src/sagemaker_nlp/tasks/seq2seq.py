@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from transformers import (
@@ -57,8 +58,8 @@ class Seq2SeqTask(Task):
     greater_is_better = True
     generates = True
     has_label_vocabulary = False  # a seq2seq config's default id2label (LABEL_0, ...) is no vocabulary
-    warmup_record = {"text": "Hello."}
-    prediction_columns = {"SRC": "text", "REF": "labels", "HYP": "pred"}
+    warmup_record: ClassVar[dict] = {"text": "Hello."}
+    prediction_columns: ClassVar[dict[str, str]] = {"SRC": "text", "REF": "labels", "HYP": "pred"}
 
     def __init__(self, options=None, max_seq_length=None):
         super().__init__(options, max_seq_length)

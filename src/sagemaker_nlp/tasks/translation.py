@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sacrebleu.metrics import BLEU, CHRF
 
@@ -47,7 +48,7 @@ def pair_from_pipeline_name(name: str) -> TranslationOptions | None:
                serves=is_seq2seq_generator, hf_task=pair_from_pipeline_name)
 class TranslationTask(Seq2SeqTask):
     options_class = TranslationOptions
-    hyperparameter_aliases = {"src_lang": "source_lang", "tgt_lang": "target_lang"}
+    hyperparameter_aliases: ClassVar[dict[str, str]] = {"src_lang": "source_lang", "tgt_lang": "target_lang"}
     best_metric = "bleu"
 
     def default_model(self):

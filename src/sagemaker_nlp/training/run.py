@@ -42,7 +42,7 @@ def resolve_model_source(paths, job, task) -> str:
 
 def train(paths, stop, raw: dict, config) -> None:
     """Fine-tune one task in this process (one rank of several under torchrun)."""
-    export_sm_environment(paths, {k: v for k, v in raw.items()})
+    export_sm_environment(paths, dict(raw.items()))
     job, task, args = config.job, config.task, config.training
     logger.info("Task %s; settings %s", task.name, json.dumps(describe(config)))
     precision = "bf16 autocast" if args.bf16 else "fp16 autocast" if args.fp16 else "float32"

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from sagemaker_nlp.serving.batcher import DynamicBatcher
 from sagemaker_nlp.engines.runner import length_sorted_batches
+from sagemaker_nlp.serving.batcher import DynamicBatcher
 
 
 def test_concurrent_requests_are_merged_and_routed_back_in_order():

@@ -6,7 +6,7 @@ import pytest
 from sagemaker_nlp.tasks import alignment
 from tests.support.tiny_models import build_wordpiece
 
-WORDS = "the cat sat on the mat while the dog slept near the door".split()
+WORDS = ["the", "cat", "sat", "on", "the", "mat", "while", "the", "dog", "slept", "near", "the", "door"]
 
 
 @pytest.fixture(scope="module")

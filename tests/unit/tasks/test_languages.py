@@ -63,9 +63,10 @@ def test_unsupported_language_lists_what_the_model_supports():
 
 
 def test_ambiguous_language_names_the_choices():
-    with pytest.raises(ClientError, match="ambiguous.*kas_Arab, kas_Deva"):
+    with pytest.raises(ClientError, match=r"ambiguous.*kas_Arab, kas_Deva"):
         resolve("ks", NLLB, "tgt_lang")
 
 
 def test_language_names_for_t5_prompts():
-    assert (language_name("en"), language_name("deu"), language_name("fr_XX")) == ("English", "German", "French")
+    names = (language_name("en"), language_name("deu"), language_name("fr_XX"))
+    assert names == ("English", "German", "French")

@@ -57,7 +57,7 @@ def test_hugging_face_input_needs_words_and_boxes():
     layout = task()
     example = layout.parse_hf_input({"words": ["Total", "9.50"], "boxes": [[0, 0, 1, 1]] * 2}, "inputs")
     assert example["text"] == "Total 9.50" and len(example["bbox"]) == 2
-    with pytest.raises(ClientError, match="^inputs: expected"):
+    with pytest.raises(ClientError, match=r"^inputs: expected"):
         layout.parse_hf_input("Total 9.50", "inputs")
 
 

@@ -7,8 +7,8 @@ from transformers import MarianConfig, Seq2SeqTrainingArguments, T5Config
 from sagemaker_nlp.errors import ClientError
 from sagemaker_nlp.paths import SageMakerPaths
 from sagemaker_nlp.tasks import get_task
-from sagemaker_nlp.tasks.registry import task_for_hf_task, task_for_model
 from sagemaker_nlp.tasks.language_scheme import FIXED, PROMPT, TARGET_TOKENS, LanguageScheme
+from sagemaker_nlp.tasks.registry import task_for_hf_task, task_for_model
 from sagemaker_nlp.tasks.translation import TranslationOptions, TranslationTask
 from sagemaker_nlp.training.config import parse_hyperparameters
 
@@ -77,7 +77,8 @@ def test_plain_seq2seq_checkpoints_are_recognised_from_config_json():
 
 
 @pytest.mark.parametrize("parameters, message", [
-    ({"num_beams": 0}, "num_beams"), ({"num_beams": 99}, "num_beams"), ({"max_new_tokens": "5"}, "max_new_tokens"),
+    ({"num_beams": 0}, "num_beams"), ({"num_beams": 99}, "num_beams"),
+    ({"max_new_tokens": "5"}, "max_new_tokens"),
     ({"tgt_lang": 5}, "tgt_lang"), ({"tgt_lang": " "}, "tgt_lang"), ({"temperature": 1}, "temperature"),
 ])
 def test_bad_request_parameters_are_client_errors(parameters, message):
