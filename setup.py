@@ -45,6 +45,11 @@ setup(
         "sentencepiece>=0.2",
         "protobuf>=4",
         "safetensors>=0.4",
+        # HF_MODEL_ID downloads (hub.py): snapshot_download(endpoint=, tqdm_class=), its error types
+        # and get_cached_repo_tree; httpx2 is its HTTP client, whose transport errors we classify.
+        "huggingface_hub>=2.4,<3",
+        "httpx2>=2,<3",
+        "tqdm>=4.60",
         "numpy>=1.24",
         "scikit-learn>=1.3",
         "scipy>=1.10",
