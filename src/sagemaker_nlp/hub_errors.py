@@ -9,7 +9,7 @@ stable code for ``/ping`` and tests. The token itself never appears in a message
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx2
 from huggingface_hub.errors import (
@@ -24,8 +24,13 @@ from huggingface_hub.errors import (
 
 from .errors import ClientError
 
-if TYPE_CHECKING:
-    from .hub import HubSource
+
+class HubSource(Protocol):
+    """What a message names of the download (``hub.HubSource`` has it; no import of hub here,
+    which imports this module)."""
+
+    model_id: str
+    revision: str
 
 INSTEAD = "or package the model in model.tar.gz instead of setting HF_MODEL_ID"
 

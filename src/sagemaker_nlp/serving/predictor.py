@@ -3,8 +3,10 @@
 Loading (``tasks.loading``: the task from the manifest, ``HF_TASK`` or ``config.json``; model and
 tokenizer; the task's ``prepare``) runs in a thread so the server binds its port at once and
 ``/ping`` answers 503 until the model is ready (and has run a warm-up batch), or with the reason
-when loading failed. The model then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects
-(``engines``), named in ``/ping``'s body, through one ``InferenceRunner``.
+when loading failed. With no model in the model dir and ``HF_MODEL_ID`` set, the snapshot is
+downloaded from the Hub first (``hub``), and ``/ping`` says ``downloading`` meanwhile. The model
+then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body,
+through one ``InferenceRunner``.
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ class Predictor:
         self.runner = None
         self.batcher: DynamicBatcher | None = None
         self.error: str | None = None
+        self.download_status: dict | None = None  # /ping's body while a Hub download runs
         self.ready = threading.Event()
         self._lock = threading.Lock()
         self._requests = 0  # requests inside the server now (the batcher's cue to wait)
@@ -78,6 +81,7 @@ class Predictor:
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
             device = choose_device()
+            self.model_dir = self._model_source()
             task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
             guard = self._agreement(task, tokenizer, agreement)
             engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
@@ -89,9 +93,32 @@ class Predictor:
             logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
                         engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
-        except Exception as error:
-            self.error = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
-            logger.exception(self.error)
+        except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
+            self.error = self._failure(error)
+
+    def _failure(self, error: Exception) -> str:
+        from ..hub_errors import HubDownloadError
+
+        if isinstance(error, HubDownloadError):
+            return str(error)  # already logged with its reason: a traceback adds nothing
+        message = f"Model failed to load from {self.model_dir}: {type(error).__name__}: {error}"
+        logger.exception(message)
+        return message
+
+    def _model_source(self) -> Path:
+        """The model dir; when it holds no model and ``HF_MODEL_ID`` names one, the Hub snapshot
+        downloaded into the cache (``/ping`` reports the download's progress meanwhile)."""
+        from ..hub import HubSource, download, downloading_status
+
+        source = HubSource.from_env()
+        if (self.model_dir / "config.json").is_file() or source is None:
+            return self.model_dir
+        self.download_status = downloading_status(source)
+        try:
+            return download(source, on_progress=lambda progress: setattr(
+                self, "download_status", downloading_status(source, progress)))
+        finally:
+            self.download_status = None
 
     def _agreement(self, task, tokenizer, agreement):
         """Compares a candidate engine with float32 on the model's calibration sample."""
@@ -120,6 +147,8 @@ class Predictor:
                     "engine": self.engine.name}
         if self.error:
             return {"status": "failed", "reason": self.error}
+        if self.download_status is not None:
+            return self.download_status
         return {"status": "loading", "model_dir": str(self.model_dir)}
 
     @contextlib.contextmanager

@@ -68,7 +68,8 @@ def load_for_serving(model_dir: Path, device, hf_task: str | None = None):
 
     model_dir = Path(model_dir)
     if not (model_dir / "config.json").is_file():
-        raise ClientError(f"No model found: {model_dir} has no config.json.")
+        raise ClientError(f"No model found: {model_dir} has no config.json (and HF_MODEL_ID, which "
+                          f"names a Hub model to download instead, is not set).")
     config = AutoConfig.from_pretrained(model_dir)
     task = task_for_model_dir(model_dir, config, hf_task)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
