@@ -15,7 +15,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ClientError, ModelNotReady
-from . import codecs, envelopes
+from . import bodies, codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
 
@@ -51,15 +51,20 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
         )
         predictor.check_ready()
         with predictor.request():
-            body = codecs.decode_body(request.get_data(), kind, charset)
-            results = envelopes.answer(predictor, body.documents, body.line_mode)
+            raw = bodies.read_body(request, settings.max_content_length)
+            body = codecs.decode_body(raw, kind, charset)
+            results = envelopes.answer(predictor, body.documents, body.line_mode,
+                                       settings.max_document_chars)
         logger.info("POST /invocations: %d document(s), %.1f ms",
                     len(body.documents), 1000 * (time.monotonic() - started))
         return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
 
     @app.errorhandler(ClientError)
     def client_error(error):
-        return _error(str(error), error.status_code)
+        response = _error(str(error), error.status_code)
+        if error.status_code == 413:  # the rest of the body was never read: end the connection
+            response.headers["Connection"] = "close"
+        return response
 
     @app.errorhandler(ModelNotReady)
     def not_ready(error):
@@ -67,9 +72,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
-        limit = settings.max_content_length or 0
-        return _error(f"Request body is larger than the {limit // (1024 * 1024)} MiB limit "
-                      f"(SAGEMAKER_MAX_PAYLOAD_IN_MB).", 413)
+        return client_error(bodies.too_large(settings.max_content_length or 0))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

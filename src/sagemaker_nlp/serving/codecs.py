@@ -59,31 +59,86 @@ def response_type(accept: MIMEAccept, header_present: bool, default: str) -> str
 
 
 def decode_body(raw: bytes, kind: str, charset: str) -> Body:
-    try:
-        text = raw.decode(charset)
-    except (LookupError, UnicodeDecodeError) as error:
-        raise ClientError(f"Body is not valid {charset} text: {error}") from None
+    text = decode_text(raw, charset)
     if kind == JSONLINES:
         return Body(_lines(text), line_mode=True)
     if not text.strip():
         raise ClientError("Empty request body; send a JSON object such as {\"inputs\": \"...\"}.")
     try:
-        return Body([json.loads(text)], line_mode=False)
-    except ValueError as error:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) > 1:
+        return Body([parse_json(text)], line_mode=False)
+    except ClientError as error:
+        if len([line for line in split_lines(text) if line.strip()]) > 1:
             return Body(_lines(text), line_mode=True)  # several JSON documents, one per line
         raise ClientError(f"Body is not valid JSON: {error}") from None
 
 
+def decode_text(raw: bytes, charset: str) -> str:
+    """The body as text; a UTF-8 byte-order mark is dropped (editors on Windows write one)."""
+    codec = "utf-8-sig" if charset.lower().replace("_", "-") in ("utf-8", "utf8") else charset
+    try:
+        return raw.decode(codec)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise ClientError(f"Body is not valid {charset} text: {error}") from None
+
+
+def split_lines(text: str) -> list[str]:
+    """JSON Lines are separated by ``\n`` (or ``\r\n``) only: ``str.splitlines`` would also cut
+    at U+2028, U+2029 and U+0085, which are legal, unescaped, inside JSON strings."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def parse_json(text: str) -> Any:
+    """One JSON value that holds only text we can encode: a ClientError says what is wrong
+    (bad syntax, nesting beyond the parser's depth, NaN/Infinity, an unpaired surrogate)."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ClientError("nested too deeply (more than about 1,000 levels of lists or objects)") from None
+    except ValueError as error:
+        raise ClientError(str(error)) from None
+    _check_strings(value)
+    return value
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity)")
+
+
+def _check_strings(value: Any) -> None:
+    """Every string and key must be encodable UTF-8: ``"\\ud800"`` parses to a lone surrogate,
+    which no tokenizer and no UTF-8 response can carry."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key)
+                pending.append(child)
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        raise ClientError(f"a string holds an unpaired surrogate (\\u{code:04x}) at character "
+                          f"{error.start}, which is not text") from None
+
+
 def _lines(text: str) -> list[Any]:
     documents: list[Any] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            documents.append(json.loads(line))
-        except ValueError as error:
+            documents.append(parse_json(line))
+        except ClientError as error:
             documents.append(ClientError(f"line {number}: not valid JSON: {error}"))
     if not documents:
         raise ClientError("Empty request body: no JSON lines found.")

@@ -11,11 +11,14 @@ one go: the predictor's batcher groups calls with equal parameters, from this re
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ClientError
+from ..errors import ClientError, PayloadTooLarge
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,25 +28,56 @@ class Call:
     shape: Callable[[list[dict]], Any]
 
 
-def answer(predictor, documents: list[Any], line_mode: bool) -> list[Any]:
+def answer(predictor, documents: list[Any], line_mode: bool,
+           max_chars: int | None = None) -> list[Any]:
     """One result per document. In line mode a bad document yields ``{"error": ...}`` in its
     place (a decoding error arrives here as a ClientError instead of a document); otherwise the
-    first bad document fails the request."""
+    first bad document fails the request. A text longer than ``max_chars`` is refused (413)
+    before any of it runs."""
     calls: list[Call | ClientError] = []
     for number, document in enumerate(documents, start=1):
         where = f"line {number}" if line_mode else ""
         try:
             if isinstance(document, ClientError):
                 raise document
-            calls.append(parse_document(predictor.task, document, where))
+            call = parse_document(predictor.task, document, where)
+            _check_sizes(call, max_chars)
+            calls.append(call)
         except ClientError as error:
             if not line_mode:
                 raise
             calls.append(error)
     valid = [call for call in calls if isinstance(call, Call)]
-    predictions = iter(predictor.run([(call.examples, call.params) for call in valid]))
-    return [{"error": str(call)} if isinstance(call, ClientError) else call.shape(next(predictions))
-            for call in calls]
+    outcomes = iter(predictor.run([(call.examples, call.params) for call in valid]))
+    results = []
+    for number, call in enumerate(calls, start=1):
+        outcome = call if isinstance(call, ClientError) else next(outcomes)
+        if not isinstance(outcome, Exception):
+            results.append(call.shape(outcome))
+        elif not line_mode:
+            raise outcome
+        else:
+            results.append({"error": _line_error(number, outcome)})
+    return results
+
+
+def _check_sizes(call: Call, max_chars: int | None) -> None:
+    for example in call.examples if max_chars else ():
+        if len(example["text"]) > max_chars:
+            raise PayloadTooLarge(
+                f"{example['where']}: the text is {len(example['text']):,} characters; the limit "
+                f"is {max_chars:,} per text (SAGEMAKER_NLP_MAX_DOCUMENT_CHARS), so that it "
+                f"finishes within the worker timeout. Split it, or raise the limit and "
+                f"SAGEMAKER_MODEL_SERVER_TIMEOUT together.")
+
+
+def _line_error(number: int, error: Exception) -> str:
+    """A failed line's message: the user's mistake as said, our own failure logged (with its
+    traceback) and named generically, as a whole request's would be."""
+    if isinstance(error, ClientError):
+        return str(error)
+    logger.error("line %d failed inside the model", number, exc_info=error)
+    return f"line {number}: internal error while predicting; see the endpoint's logs."
 
 
 def parse_document(task, document: Any, where: str) -> Call:
@@ -52,7 +86,8 @@ def parse_document(task, document: Any, where: str) -> Call:
             f"{where}: expected a JSON object with 'inputs' (Hugging Face style) or 'data' "
             f"(native style), got {type(document).__name__}."
         )
-    raw_params = document.get("parameters") or {}
+    raw_params = document.get("parameters")
+    raw_params = {} if raw_params is None else raw_params
     if not isinstance(raw_params, dict):
         raise ClientError(f"{where}: 'parameters' must be a JSON object.")
     params = task.parse_parameters(raw_params)

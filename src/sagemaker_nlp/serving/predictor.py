@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import artifacts
 from ..engines.options import EngineOptions
 from ..errors import ClientError, ModelNotReady
-from .batcher import DynamicBatcher, Job, run_jobs
+from .batcher import DynamicBatcher, Job, run_grouped
 
 # torch, transformers, the tasks and the engines are imported by ``load`` in the loader thread:
 # they take seconds, and the worker must answer /ping (503, loading) from its first second.
@@ -166,18 +166,22 @@ class Predictor:
         if not self.ready.is_set():
             raise ModelNotReady(self.error or "The model is still loading; retry shortly.")
 
-    def run(self, jobs: list[Job]) -> list[list[dict]]:
-        """Predictions per job (examples, parameters), in order. Concurrent callers share forward
-        passes when the dynamic batcher is on and others are in flight; alone in the server (or
-        with batching off) the request runs in its own thread, sparing the hand-off."""
+    def run(self, jobs: list[Job]) -> list[list[dict] | Exception]:
+        """Per job (examples, parameters), its predictions in order or the exception it alone
+        raised. Concurrent callers share forward passes when the dynamic batcher is on and others
+        are in flight; alone in the server (or with batching off) the request runs in its own
+        thread, sparing the hand-off."""
         self.check_ready()
         if self.batcher is not None and self._requests > 1:
             return self.batcher.submit(jobs)
-        return run_jobs(self._run, jobs)
+        return run_grouped(self._run, jobs)
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
-        """Predictions for one job."""
-        return self.run([(examples, params)])[0]
+        """Predictions for one job; its failure raised."""
+        (result,) = self.run([(examples, params)])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def _run(self, examples: list[dict], params: dict) -> list[dict]:
         with self._lock:  # the batcher's runner and a lone request may both reach the model

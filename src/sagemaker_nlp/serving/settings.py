@@ -66,6 +66,7 @@ class ServerSettings:
     threads: int
     timeout: int
     max_payload_mb: int
+    max_document_chars: int
     default_accept: str | None
     batch_size: int
     max_batch_delay_ms: int
@@ -86,6 +87,10 @@ class ServerSettings:
             # Batch Transform waits up to InvocationsTimeoutInSeconds (default 600 s) per call.
             timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 600 if _truthy("SAGEMAKER_BATCH") else 60, 1),
             max_payload_mb=_int("SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 0),
+            # Characters per text (0: no limit): what one worker finishes well within the
+            # real-time timeout on a CPU; Batch Transform's longer timeout allows ten times more.
+            max_document_chars=_int("SAGEMAKER_NLP_MAX_DOCUMENT_CHARS",
+                                    1_000_000 if _truthy("SAGEMAKER_BATCH") else 100_000, 0),
             default_accept=os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
             batch_size=_int("SAGEMAKER_NLP_BATCH_SIZE", 32, 1),
             max_batch_delay_ms=_int("SAGEMAKER_NLP_MAX_BATCH_DELAY_MS", 5, 0),
