@@ -20,6 +20,7 @@ _OPAQUE = {"code_inline", "html_inline", "footnote_ref", "math_inline", "math_in
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 _ALT = Style(label=True)
+_ALT_IN_CELL = Style(label=True, cell=True)  # a '|' would end the table cell around the image
 
 
 class Unlocatable(Exception):
@@ -27,8 +28,8 @@ class Unlocatable(Exception):
 
 
 class _Aligner:
-    def __init__(self, source: str, content: str, positions: list[int]) -> None:
-        self.source, self.content, self.positions = source, content, positions
+    def __init__(self, source: str, content: str, positions: list[int], in_cell: bool = False) -> None:
+        self.source, self.content, self.positions, self.in_cell = source, content, positions, in_cell
         self.cursor = 0
         self.segments: list = []
         self.links: list[tuple[object, int, int]] = []  # open link token, its "[" and its end
@@ -165,7 +166,8 @@ class _Aligner:
         if not any(char.isalpha() for char in text):
             return []
         closing = ")" if content[title_start] == "(" else content[title_start]
-        return [PlainUnit("link_title", text, first, last, _title_emitter(closing))]
+        specials = ("()" if closing == ")" else closing) + ("|" if self.in_cell else "")
+        return [PlainUnit("link_title", text, first, last, _title_emitter(specials))]
 
     def emphasis(self, token, role: str) -> None:
         markup = token.markup
@@ -181,19 +183,19 @@ class _Aligner:
         if content[start:label_start] != "![" or content[label_start:label_end] != token.content \
                 or content[label_end:label_end + 1] != "]":
             raise Unlocatable("image description not found")
-        hosted = _alt_units(self.source, token, self.positions[label_start:label_end + 1])
+        hosted = _alt_units(self.source, token, self.positions[label_start:label_end + 1], self.in_cell)
         hosted += self.title(content[label_end:end], label_end, end, token.attrs.get("title"))
         self.atom((start, end), hosted=hosted)
 
 
-def _alt_units(source: str, token, positions: list[int]) -> list[Unit]:
+def _alt_units(source: str, token, positions: list[int], in_cell: bool) -> list[Unit]:
     if "\n" in token.content or not token.content.strip():
         return []
     try:
-        segments = _Aligner(source, token.content, positions).run(token.children or [])
+        segments = _Aligner(source, token.content, positions, in_cell).run(token.children or [])
     except Unlocatable:
         return []
-    return realize(InlineUnit("alt", source, segments, _ALT)) if segments else []
+    return realize(InlineUnit("alt", source, segments, _ALT_IN_CELL if in_cell else _ALT)) if segments else []
 
 
 def realize(unit: InlineUnit) -> list[Unit]:
@@ -202,9 +204,7 @@ def realize(unit: InlineUnit) -> list[Unit]:
     return [unit] if unit.has_prose() else list(unit.hosted)
 
 
-def _title_emitter(closing: str):
-    specials = "()" if closing == ")" else closing
-
+def _title_emitter(specials: str):
     def emit(translation: str) -> str:
         return escapes.close_backslashes(escapes.escape_unescaped(escapes.one_line(translation), specials))
 
@@ -229,8 +229,8 @@ def _refine(source: str, segments: list) -> list:
     return refined
 
 
-def align(source: str, content: str, positions: list[int], children) -> list:
+def align(source: str, content: str, positions: list[int], children, in_cell: bool = False) -> list:
     """Segments of ``content`` in source offsets (see module docstring)."""
     if len(positions) != len(content) + 1:
         raise Unlocatable("positions do not cover the content")
-    return _Aligner(source, content, positions).run(children)
+    return _Aligner(source, content, positions, in_cell).run(children)

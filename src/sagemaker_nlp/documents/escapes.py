@@ -21,6 +21,19 @@ def escape_unescaped(text: str, chars: str) -> str:
     return "".join(out)
 
 
+def escape_inline_openers(text: str) -> str:
+    """Escape what would open a code span, math, inline HTML or an autolink over the next tags."""
+    text = escape_unescaped(text, "`$")
+    out, backslashes = [], 0
+    for index, char in enumerate(text):
+        following = text[index + 1:index + 2]
+        if char == "<" and backslashes % 2 == 0 and following and (following.isalpha() or following in "/!?"):
+            out.append("\\")
+        out.append(char)
+        backslashes = backslashes + 1 if char == "\\" else 0
+    return "".join(out)
+
+
 def close_backslashes(text: str) -> str:
     """A translation ending in an odd run of backslashes would escape the source byte after it."""
     run = len(text) - len(text.rstrip("\\"))
@@ -97,18 +110,3 @@ def escape_heading_end(text: str) -> str:
     if before and before[-1] not in " \t":
         return text
     return before + "\\" + body[len(before):] + text[len(body):]
-
-
-def balance_brackets(text: str) -> str:
-    """Inside a link text or an image description, an unmatched bracket would end it early."""
-    depth, backslashes = 0, 0
-    for char in text:
-        if backslashes % 2 == 0:
-            if char == "[":
-                depth += 1
-            elif char == "]":
-                depth -= 1
-                if depth < 0:
-                    break
-        backslashes = backslashes + 1 if char == "\\" else 0
-    return text if depth == 0 else escape_unescaped(text, "[]")

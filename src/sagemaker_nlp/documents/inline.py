@@ -9,8 +9,9 @@ and ``<gN>…</gN>`` for each pair; soft line breaks read as one space.
 Rendering rules (each applies only to text that differs from the source):
 - a valid translation is cut into chunks and laid out on the source's lines (``layout``);
 - translated prose is escaped where it lands (``escapes``): line endings become spaces, ``|`` in a
-  table cell, an unmatched bracket in a link text or image description, a backtick that would open
-  a code span, a line start that would open another block, a heading's trailing ``#``;
+  table cell, brackets in a link text or image description, what would open a code span, math,
+  inline HTML or an autolink, a line start that would open another block, a heading's trailing
+  ``#``, a trailing backslash, a ``!`` just before a link;
 - ``pieces`` (the fallback) are put back between the source's own tags, in the source's order;
 - last resort, for an invalid translation without pieces: tags that are unusable (unknown,
   repeated, unbalanced) are dropped, and every opaque element and every link that the translation
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from . import escapes, tags
 from .layout import Chunk, Group, lay_out
+from .md_parser import markdown_parser
 from .units import Unit, splice
 
 
@@ -141,12 +143,17 @@ class InlineUnit(Unit):
 
     def render(self, source, translation, pieces, child) -> str:
         if pieces is not None:
-            if self._pieces_are_source(pieces):
-                return self.identity(source, child)
-            return self._lay_out(self._chunks_from_pieces(pieces, child))
-        if translation is None or translation == self.text:
+            rendered = None if self._pieces_are_source(pieces) else self._lay_out(self._chunks_from_pieces(pieces, child))
+        elif translation is None or translation == self.text:
+            rendered = None
+        else:
+            rendered = self.render_translation(translation, child)
+        # Nothing left (an empty answer) would change the structure (an empty list item cannot hold
+        # the blocks after it): the source text is better than nothing. So is a first line that
+        # became a lone HTML tag, which Markdown reads as an HTML block.
+        if rendered is None or not rendered.strip() or (self._style.block and _opens_html_block(rendered)):
             return self.identity(source, child)
-        return self.render_translation(translation, child)
+        return rendered
 
     def render_translation(self, translation: str, child) -> str:
         """The general path (no identity shortcut): also used by tests on identity translations."""
@@ -161,24 +168,26 @@ class InlineUnit(Unit):
     def _chunks_from_parts(self, parts, child) -> list[Chunk]:
         chunks: list[Chunk] = []
         opened: dict[int, int] = {}
-        emphasis_opens, emphasis_closes = set(), set()
+        emphasis: list[tuple[int, int]] = []
+        links_open = 0
         for part in parts:
             if isinstance(part, str):
-                chunks.append(Chunk(self._escape(part), True))
+                chunks.append(Chunk(self._escape(part, links_open > 0), True))
                 continue
             if part.kind == "x":
                 chunks.append(self._atom_chunk(self._opaque[part.number - 1], child))
                 continue
             opener = self._pairs[part.number - 1]
-            if opener.emphasis:
-                (emphasis_opens if part.kind == "open" else emphasis_closes).add(len(chunks))
+            if opener.emphasis and part.kind == "close":
+                emphasis.append((opened[part.number], len(chunks)))
+            links_open += (1 if part.kind == "open" else -1) * opener.link
             if part.kind == "open":
                 opened[part.number] = len(chunks)
                 chunks.append(self._atom_chunk(opener, child))
             else:
                 inner = "".join(chunk.text for chunk in chunks[opened[part.number] + 1:])
                 chunks.append(self._atom_chunk(opener.partner, child, inner))
-        return _move_edge_spaces(chunks, emphasis_opens, emphasis_closes)
+        return _tidy_emphasis(chunks, emphasis)
 
     def _atom_chunk(self, atom: Atom, child, inner: str | None = None) -> Chunk:
         text = splice(self._source, atom.start, atom.end, atom.hosted, child)
@@ -190,8 +199,10 @@ class InlineUnit(Unit):
         chunks: list[Chunk] = []
         translated = iter(pieces)
         opened: dict[int, int] = {}
+        links_open = 0
         for run, item in self._runs_and_atoms():
             if item is not None:
+                links_open += (1 if item.role == "open" else -1 if item.role == "close" else 0) * item.link
                 if item.role == "open":
                     opened[item.number] = len(chunks)
                 inner = None
@@ -199,11 +210,15 @@ class InlineUnit(Unit):
                     inner = "".join(chunk.text for chunk in chunks[opened[item.number] + 1:])
                 chunks.append(self._atom_chunk(item, child, inner))
                 continue
+            # Source prose kept next to translated prose is escaped like it: an unmatched backtick
+            # in the source could otherwise pair with one in the translation.
             if not _translatable(run):
-                chunks.append(Chunk(run, True))
+                chunks.append(Chunk(self._escape(run, links_open > 0), True))
                 continue
             piece = next(translated, None)
-            piece = run.strip() if piece is None else self._escape(piece).strip()
+            if piece is None or not piece.strip():
+                piece = run.strip()  # an empty answer for a piece: keep the source piece
+            piece = self._escape(piece.strip(), links_open > 0)
             lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()):]
             chunks.append(Chunk(lead + piece + trail, True))
         return chunks
@@ -215,15 +230,17 @@ class InlineUnit(Unit):
         for number in missing_pairs:
             opener = self._pairs[number - 1]
             if opener.link and opener.partner is not None:
-                chunks.append(Chunk(" ", True))
+                if chunks:
+                    chunks.append(Chunk(" ", True))
                 chunks.append(_chunk(splice(self._source, opener.start, opener.partner.end, self.hosted, child),
                                      self._is_forced_span(opener.start, opener.partner.end), opener))
                 covered.append((opener.start, opener.partner.end))
         for number in missing_x:
             atom = self._opaque[number - 1]
-            if any(start <= atom.start and atom.end <= end for start, end in covered):
-                continue
-            chunks.append(Chunk(" ", True))
+            if atom.hard_break or any(start <= atom.start and atom.end <= end for start, end in covered):
+                continue  # a lost line break is only whitespace: not worth a line of its own
+            if chunks:
+                chunks.append(Chunk(" ", True))
             chunks.append(self._atom_chunk(atom, child))
         return chunks
 
@@ -231,24 +248,30 @@ class InlineUnit(Unit):
         raw = self._source[start:end]
         return "\n" in raw or "\r" in raw
 
-    def _escape(self, text: str) -> str:
+    def _escape(self, text: str, in_link: bool = False) -> str:
         text = escapes.one_line(text)
-        if self._style.markdown:
-            text = escapes.escape_unescaped(text, "`")
+        if not self._style.markdown:
+            return text
+        text = escapes.escape_inline_openers(text)
         if self._style.cell:
             text = escapes.escape_unescaped(text, "|")
-        if self._style.label:
-            text = escapes.balance_brackets(text)
-        return escapes.close_backslashes(text) if self._style.markdown else text
+        if self._style.label or in_link:
+            text = escapes.escape_unescaped(text, "[]")  # a bracket could end (or nest in) the link text
+        return text
 
     def _lay_out(self, chunks: list[Chunk]) -> str:
+        if self._style.block:
+            chunks = _trim_edges(chunks)
+        if self._style.markdown:
+            _guard_boundaries(chunks)
         if self._style.multiline:
             escape_line = escapes.escape_block_start if self._style.block else (lambda line: line)
             return lay_out(chunks, self._groups, escape_line)
         text = "".join(chunk.text for chunk in chunks)
-        if self._style.block and chunks and chunks[0].is_text:
+        visible = [chunk for chunk in chunks if chunk.text.strip(" \t")]
+        if self._style.block and visible and visible[0].is_text:
             text = escapes.escape_block_start(text)
-        if self._style.heading and chunks and chunks[-1].is_text:
+        if self._style.heading and visible and visible[-1].is_text:
             text = escapes.escape_heading_end(text)
         return text
 
@@ -281,14 +304,57 @@ def _chunk(text: str, forced: bool, atom: Atom) -> Chunk:
                  no_line_start=not atom.line_start and text[:1] in "<$")
 
 
+def _opens_html_block(rendered: str) -> bool:
+    first_line = rendered.split("\n", 1)[0].split("\r", 1)[0]
+    if not first_line.lstrip().startswith("<"):
+        return False
+    tokens = markdown_parser().parse(first_line.lstrip())
+    return bool(tokens) and tokens[0].type == "html_block"
+
+
+def _trim_edges(chunks: list[Chunk]) -> list[Chunk]:
+    """A block's text starts and ends with no whitespace (leading spaces could make it code)."""
+    chunks = list(chunks)
+    while chunks and chunks[0].is_text and not chunks[0].text.strip():
+        chunks.pop(0)
+    while chunks and chunks[-1].is_text and not chunks[-1].text.strip():
+        chunks.pop()
+    if chunks and chunks[0].is_text:
+        chunks[0] = Chunk(chunks[0].text.lstrip(), True)
+    if chunks and chunks[-1].is_text:
+        chunks[-1] = Chunk(chunks[-1].text.rstrip(), True)
+    return chunks
+
+
+def _guard_boundaries(chunks: list[Chunk]) -> None:
+    """Translated text must not change the meaning of the source bytes after it: a trailing
+    ``!`` before a link would make it an image, a trailing backslash would escape the next byte."""
+    for chunk, following in zip(chunks, chunks[1:]):
+        if chunk.is_text and not following.is_text and following.text.startswith("[") \
+                and chunk.text.endswith("!") and not chunk.text.endswith("\\!"):
+            chunk.text = chunk.text[:-1] + "\\!"
+    for chunk in chunks:
+        if chunk.is_text:  # (the last one too: the source byte after the unit may be "]" or "|")
+            chunk.text = escapes.close_backslashes(chunk.text)
+
+
 def _translatable(run: str) -> bool:
     return any(char.isalpha() for char in run)
 
 
-def _move_edge_spaces(chunks: list[Chunk], opens: set[int], closes: set[int]) -> list[Chunk]:
-    """`** word**` is not emphasis: spaces just inside an emphasis pair move just outside it."""
+def _tidy_emphasis(chunks: list[Chunk], pairs: list[tuple[int, int]]) -> list[Chunk]:
+    """Emphasis around nothing is dropped (`****` would be a thematic break, `~~~~` a fence), and
+    spaces just inside a pair move just outside it (`** word**` is not emphasis)."""
+    drop: set[int] = set()
+    for opening, closing in pairs:
+        if not "".join(chunk.text for chunk in chunks[opening + 1:closing]).strip():
+            drop.update((opening, closing))
     out: list[Chunk] = []
+    opens = {opening for opening, _ in pairs}
+    closes = {closing for _, closing in pairs}
     for index, chunk in enumerate(chunks):
+        if index in drop:
+            continue
         if index in closes and out and out[-1].is_text:
             stripped = out[-1].text.rstrip(" ")
             trail, out[-1].text = out[-1].text[len(stripped):], stripped

@@ -43,8 +43,7 @@ def lay_out(chunks: list[Chunk], groups: list[Group], escape_line) -> str:
             current.append(chunk)
             continue
         if chunk.hard_break and not _has_content(current):
-            current.append(Chunk(" ", True))  # a break with nothing before it would leave a blank line
-            continue
+            continue  # a break with nothing before it would leave a blank line
         out.append(_wrap(current, groups[group] if group < len(groups) else Group(), escape_line))
         out.append(chunk.text)
         current, group = [], chunk.group_after
@@ -79,7 +78,8 @@ def _wrap(chunks: list[Chunk], group: Group, escape_line) -> str:
         previous = position + 1
     rendered = []
     for number, (line, start) in enumerate(zip(lines, starts)):
-        if line and start < len(owner) and owner[start]:
+        first = start + len(line) - len(line.lstrip(" \t"))
+        if line.strip(" \t") and first < len(owner) and owner[first]:
             line = escape_line(line)
         if number:
             rendered.append(group.joiners[number - 1])

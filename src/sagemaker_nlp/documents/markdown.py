@@ -125,7 +125,7 @@ class _Context:
         base = self.lines.starts[number]
         for cell, positions in zip(cells, spans):
             if cell.content:
-                segments = align(self.source, cell.content, [base + p for p in positions], cell.children or [])
+                segments = align(self.source, cell.content, [base + p for p in positions], cell.children or [], True)
                 units += _units("table_cell", self.source, segments, _CELL)
         return units
 

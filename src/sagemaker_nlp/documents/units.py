@@ -50,8 +50,8 @@ class PlainUnit(Unit):
     def render(self, source, translation, pieces, child):
         if pieces is not None:
             translation = " ".join(piece for piece in pieces if isinstance(piece, str))
-        if translation is None or translation == self.text:
-            return self.identity(source, child)
+        if translation is None or translation == self.text or not translation.strip():
+            return self.identity(source, child)  # an empty answer is a failed one: keep the source
         return self._emit(translation)
 
 
