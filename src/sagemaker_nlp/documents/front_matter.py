@@ -71,8 +71,26 @@ def _block_scalar(raw: str, translation: str) -> str | None:
     if not indented or _has_line_break(translation.replace("\n", "")):
         return None
     indent = indented[0][: len(indented[0]) - len(indented[0].lstrip(" "))] or "  "
-    lines = translation.rstrip("\n").split("\n")
+    if header.lstrip().startswith(">") and "\n" not in translation:
+        lines = _fold(translation, len(indented))  # folded: as many lines as the source had
+    else:
+        lines = translation.rstrip("\n").split("\n")
     return header.rstrip("\r") + "\n" + "\n".join(indent + line if line else "" for line in lines)
+
+
+def _fold(text: str, count: int) -> list[str]:
+    """Words spread over ``count`` lines of about equal length (a folded scalar reads them back
+    joined by single spaces)."""
+    words = text.split()
+    total = len(" ".join(words))
+    lines, current = [], []
+    for word in words:
+        done = len(" ".join(" ".join(line) for line in lines + [current]))
+        if current and len(lines) < count - 1 and done >= total * (len(lines) + 1) / count:
+            lines.append(current)
+            current = []
+        current.append(word)
+    return [" ".join(line) for line in lines + [current]]
 
 
 def _yaml_reads_back(emitted: str, translation: str) -> bool:
@@ -83,8 +101,7 @@ def _yaml_reads_back(emitted: str, translation: str) -> bool:
     if not isinstance(loaded, dict) or not isinstance(loaded.get("k"), str):
         return False
     value = loaded["k"]
-    return value == translation or value.rstrip("\n") == translation.rstrip("\n") or (
-        value == escapes.one_line(translation).strip())
+    return value.rstrip("\n") == translation.rstrip("\n") or " ".join(value.split()) == " ".join(translation.split())
 
 
 def _has_line_break(text: str) -> bool:
