@@ -48,7 +48,7 @@ def yaml_units(source: str, lines: SourceLines, line_map, keys: tuple[str, ...])
 def _yaml_emitter(style, raw: str):
     def emit(translation: str) -> str:
         for candidate in _yaml_candidates(style, raw, translation):
-            if candidate is not None and _yaml_reads_back(candidate, translation):
+            if candidate is not None and not _closes_front_matter(candidate) and _yaml_reads_back(candidate, translation):
                 return candidate
         return yaml_double_quoted(translation)
 
@@ -102,6 +102,11 @@ def _yaml_reads_back(emitted: str, translation: str) -> bool:
         return False
     value = loaded["k"]
     return value.rstrip("\n") == translation.rstrip("\n") or " ".join(value.split()) == " ".join(translation.split())
+
+
+def _closes_front_matter(emitted: str) -> bool:
+    """The front-matter plugin ends the block at any line starting with ``---``, even indented."""
+    return any(line.lstrip().startswith(("---", "...")) for line in emitted.split("\n")[1:])
 
 
 def _has_line_break(text: str) -> bool:

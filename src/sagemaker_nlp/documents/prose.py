@@ -18,7 +18,8 @@ def _linkify() -> LinkifyIt:
 def split_prose(source: str, start: int, end: int) -> list:
     """``source[start:end]`` as ``Text`` segments and opaque ``Atom``s for URLs and tag look-alikes."""
     text = source[start:end]
-    spans = [(s, e) for s, e in tags.find_lookalikes(text)]
+    # A backslash escaping the look-alike belongs to it: split off, it would escape something else.
+    spans = [(s - 1 if s and text[s - 1] == "\\" else s, e) for s, e in tags.find_lookalikes(text)]
     if _linkify().test(text):
         spans += [(match.index, match.last_index) for match in _linkify().match(text) or []]
     segments, position = [], 0
