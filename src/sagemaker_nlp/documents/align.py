@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
-from .inline import Atom, InlineUnit, Joiner, Style, Text
+from .inline import InlineUnit
+from .segments import Atom, Joiner, Style, Text
 from .md_parser import SPAN
 from .prose import split_prose
 from .units import PlainUnit, Unit

@@ -17,6 +17,8 @@ from .lines import SourceLines
 from .units import PlainUnit, Unit
 
 _STRING_TAG = "tag:yaml.org,2002:str"
+# libyaml when present: ten times faster, and its marks carry the same character offsets.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOML_FENCE = "+++"
 
 
@@ -26,7 +28,7 @@ def yaml_units(source: str, lines: SourceLines, line_map, keys: tuple[str, ...])
         return []
     body_start, body_end = lines.starts[first + 1], lines.starts[after - 1]
     try:
-        root = yaml.compose(source[body_start:body_end], Loader=yaml.SafeLoader)
+        root = yaml.compose(source[body_start:body_end], Loader=_LOADER)
     except Exception:  # noqa: BLE001 - any YAML the parser rejects is simply kept as it is
         return []
     if not isinstance(root, yaml.MappingNode):
@@ -40,8 +42,9 @@ def yaml_units(source: str, lines: SourceLines, line_map, keys: tuple[str, ...])
         start = body_start + value.start_mark.index
         end = body_start + value.end_mark.index
         end = start + len(source[start:end].rstrip(" \t\r\n"))
-        text = value.value.rstrip("\n") if value.style in ("|", ">") else value.value
-        units.append(PlainUnit("front_matter", text, start, end, _yaml_emitter(value.style, source[start:end])))
+        style = value.style or None  # libyaml says '' for plain, PyYAML None
+        text = value.value.rstrip("\n") if style in ("|", ">") else value.value
+        units.append(PlainUnit("front_matter", text, start, end, _yaml_emitter(style, source[start:end])))
     return units
 
 
@@ -95,7 +98,7 @@ def _fold(text: str, count: int) -> list[str]:
 
 def _yaml_reads_back(emitted: str, translation: str) -> bool:
     try:
-        loaded = yaml.safe_load("k: " + emitted + "\n")
+        loaded = yaml.load("k: " + emitted + "\n", Loader=_LOADER)
     except Exception:  # noqa: BLE001
         return False
     if not isinstance(loaded, dict) or not isinstance(loaded.get("k"), str):

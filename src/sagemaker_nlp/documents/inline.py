@@ -19,50 +19,10 @@ Rendering rules (each applies only to text that differs from the source):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from . import escapes, tags
+from . import escapes, tags, tidy
 from .layout import Chunk, Group, lay_out
-from .md_parser import markdown_parser
+from .segments import Atom, Joiner, Style, Text
 from .units import Unit, splice
-
-
-@dataclass
-class Text:
-    start: int
-    end: int
-
-
-@dataclass
-class Joiner:
-    start: int
-    end: int
-
-
-@dataclass
-class Atom:
-    start: int
-    end: int
-    role: str = "opaque"  # "opaque", "open" or "close"
-    link: bool = False  # one side of a link: a lost link is put back whole
-    emphasis: bool = False  # one side of emphasis/strikethrough: edge spaces move outside
-    hard_break: bool = False
-    label: str | None = None  # close of a shortcut or collapsed reference: the label it relies on
-    hosted: list[Unit] = field(default_factory=list)
-    number: int = 0
-    partner: "Atom | None" = None
-    line_start: bool = False  # began a continuation line in the source
-    group_after: int = 0  # for an atom holding a line ending: the source line group after it
-
-
-@dataclass(frozen=True)
-class Style:
-    multiline: bool = False  # paragraph-like: soft breaks and re-wrapping
-    block: bool = False  # a block's own text: stripped, and line starts escaped
-    markdown: bool = True  # escape backticks (False for plain text lines)
-    heading: bool = False  # ATX heading: escape a trailing '#' run
-    cell: bool = False  # table cell: escape '|'
-    label: bool = False  # image description: keep brackets balanced
 
 
 class InlineUnit(Unit):
@@ -151,7 +111,7 @@ class InlineUnit(Unit):
         # Nothing left (an empty answer) would change the structure (an empty list item cannot hold
         # the blocks after it): the source text is better than nothing. So is a first line that
         # became a lone HTML tag, which Markdown reads as an HTML block.
-        if rendered is None or not rendered.strip() or (self._style.block and _opens_html_block(rendered)):
+        if rendered is None or not rendered.strip() or (self._style.block and tidy.opens_html_block(rendered)):
             return self.identity(source, child)
         return rendered
 
@@ -187,7 +147,7 @@ class InlineUnit(Unit):
             else:
                 inner = "".join(chunk.text for chunk in chunks[opened[part.number] + 1:])
                 chunks.append(self._atom_chunk(opener.partner, child, inner))
-        return _tidy_emphasis(chunks, emphasis)
+        return tidy.tidy_emphasis(chunks, emphasis)
 
     def _atom_chunk(self, atom: Atom, child, inner: str | None = None) -> Chunk:
         text = splice(self._source, atom.start, atom.end, atom.hosted, child)
@@ -261,9 +221,9 @@ class InlineUnit(Unit):
 
     def _lay_out(self, chunks: list[Chunk]) -> str:
         if self._style.block:
-            chunks = _trim_edges(chunks)
+            chunks = tidy.trim_edges(chunks)
         if self._style.markdown:
-            _guard_boundaries(chunks)
+            tidy.guard_boundaries(chunks)
         if self._style.multiline:
             escape_line = escapes.escape_block_start if self._style.block else (lambda line: line)
             return lay_out(chunks, self._groups, escape_line)
@@ -304,66 +264,5 @@ def _chunk(text: str, forced: bool, atom: Atom) -> Chunk:
                  no_line_start=not atom.line_start and text[:1] in "<$")
 
 
-def _opens_html_block(rendered: str) -> bool:
-    first_line = rendered.split("\n", 1)[0].split("\r", 1)[0]
-    if not first_line.lstrip().startswith("<"):
-        return False
-    tokens = markdown_parser().parse(first_line.lstrip())
-    return bool(tokens) and tokens[0].type == "html_block"
-
-
-def _trim_edges(chunks: list[Chunk]) -> list[Chunk]:
-    """A block's text starts and ends with no whitespace (leading spaces could make it code)."""
-    chunks = list(chunks)
-    while chunks and chunks[0].is_text and not chunks[0].text.strip():
-        chunks.pop(0)
-    while chunks and chunks[-1].is_text and not chunks[-1].text.strip():
-        chunks.pop()
-    if chunks and chunks[0].is_text:
-        chunks[0] = Chunk(chunks[0].text.lstrip(), True)
-    if chunks and chunks[-1].is_text:
-        chunks[-1] = Chunk(chunks[-1].text.rstrip(), True)
-    return chunks
-
-
-def _guard_boundaries(chunks: list[Chunk]) -> None:
-    """Translated text must not change the meaning of the source bytes after it: a trailing
-    ``!`` before a link would make it an image, a trailing backslash would escape the next byte."""
-    for chunk, following in zip(chunks, chunks[1:]):
-        if chunk.is_text and not following.is_text and following.text.startswith("[") \
-                and chunk.text.endswith("!") and not chunk.text.endswith("\\!"):
-            chunk.text = chunk.text[:-1] + "\\!"
-    for chunk in chunks:
-        if chunk.is_text:  # (the last one too: the source byte after the unit may be "]" or "|")
-            chunk.text = escapes.close_backslashes(chunk.text)
-
-
 def _translatable(run: str) -> bool:
     return any(char.isalpha() for char in run)
-
-
-def _tidy_emphasis(chunks: list[Chunk], pairs: list[tuple[int, int]]) -> list[Chunk]:
-    """Emphasis around nothing is dropped (`****` would be a thematic break, `~~~~` a fence), and
-    spaces just inside a pair move just outside it (`** word**` is not emphasis)."""
-    drop: set[int] = set()
-    for opening, closing in pairs:
-        if not "".join(chunk.text for chunk in chunks[opening + 1:closing]).strip():
-            drop.update((opening, closing))
-    out: list[Chunk] = []
-    opens = {opening for opening, _ in pairs}
-    closes = {closing for _, closing in pairs}
-    for index, chunk in enumerate(chunks):
-        if index in drop:
-            continue
-        if index in closes and out and out[-1].is_text:
-            stripped = out[-1].text.rstrip(" ")
-            trail, out[-1].text = out[-1].text[len(stripped):], stripped
-            out.extend([chunk, Chunk(trail, True)])
-            continue
-        out.append(chunk)
-        if index in opens and index + 1 < len(chunks) and chunks[index + 1].is_text:
-            following = chunks[index + 1]
-            stripped = following.text.lstrip(" ")
-            out[-1:] = [Chunk(following.text[: len(following.text) - len(stripped)], True), chunk]
-            following.text = stripped
-    return [chunk for chunk in out if chunk.text or not chunk.is_text]

@@ -14,7 +14,8 @@ from markdown_it.common.utils import MD_TRIM_CHARS
 
 from . import front_matter
 from .align import Unlocatable, align, realize
-from .inline import InlineUnit, Style
+from .inline import InlineUnit
+from .segments import Style
 from .lines import SourceLines
 from .md_parser import markdown_parser
 from .tables import cell_spans

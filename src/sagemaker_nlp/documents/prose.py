@@ -7,7 +7,7 @@ import functools
 from linkify_it import LinkifyIt
 
 from . import tags
-from .inline import Atom, Text
+from .segments import Atom, Text
 
 
 @functools.cache

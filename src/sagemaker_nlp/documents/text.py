@@ -2,7 +2,8 @@
 leading and trailing whitespace stay outside the units, so they always survive."""
 from __future__ import annotations
 
-from .inline import InlineUnit, Style
+from .inline import InlineUnit
+from .segments import Style
 from .lines import SourceLines
 from .prose import split_prose
 from .units import Document, Unit
