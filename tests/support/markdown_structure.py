@@ -1,5 +1,6 @@
 """What a Markdown document is made of, as markdown-it reads it: used to check that a rendered
 document kept every non-prose element of its source."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -31,7 +32,9 @@ def structure(source: str) -> Structure:
     normalized = lines.normalized()
     _, toml_lines = front_matter.toml_units(source, lines, DEFAULT_FRONT_MATTER_KEYS)
     if toml_lines is not None:
-        found.blocks.append(("toml", _untranslated(tomlkit.parse, normalized.split("\n")[1:toml_lines - 1])))
+        found.blocks.append(
+            ("toml", _untranslated(tomlkit.parse, normalized.split("\n")[1 : toml_lines - 1]))
+        )
         normalized = "\n" * toml_lines + normalized.split("\n", toml_lines)[-1]
     for token in markdown_parser().parse(normalized, {}):
         if token.type == "front_matter":
@@ -52,8 +55,10 @@ def _untranslated(load, lines: list[str]):
         return "\n".join(lines)
     if not isinstance(data, dict):
         return data
-    return {key: ("<translated>" if key in DEFAULT_FRONT_MATTER_KEYS and isinstance(value, str) else value)
-            for key, value in data.items()}
+    return {
+        key: ("<translated>" if key in DEFAULT_FRONT_MATTER_KEYS and isinstance(value, str) else value)
+        for key, value in data.items()
+    }
 
 
 def _inline(children, found: Structure) -> None:

@@ -9,6 +9,7 @@ translations back, so that everything that is not prose comes back byte-identica
 
 No model, no HTTP: the serving layer wires this in.
 """
+
 from __future__ import annotations
 
 from ..errors import ClientError
@@ -17,7 +18,7 @@ from .units import Document, Unit
 FORMATS = ("text", "markdown")
 DEFAULT_FRONT_MATTER_KEYS = ("title", "description", "summary")
 
-__all__ = ["FORMATS", "DEFAULT_FRONT_MATTER_KEYS", "Document", "Unit", "parse_document"]
+__all__ = ["DEFAULT_FRONT_MATTER_KEYS", "FORMATS", "Document", "Unit", "parse_document"]
 
 
 def parse_document(source: str, fmt: str, front_matter_keys=DEFAULT_FRONT_MATTER_KEYS) -> Document:

@@ -6,16 +6,17 @@ end). Elements with syntax carry their span (``md_parser``); everything else is 
 in order and checked character for character, so a token that does not match where it should be
 raises ``Unlocatable`` and the caller leaves the whole block untouched.
 """
+
 from __future__ import annotations
 
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
+from . import escapes
 from .inline import InlineUnit
-from .segments import Atom, Joiner, Style, Text
 from .md_parser import SPAN
 from .prose import split_prose
+from .segments import Atom, Joiner, Style, Text
 from .units import PlainUnit, Unit
-from . import escapes
 
 _OPAQUE = {"code_inline", "html_inline", "footnote_ref", "math_inline", "math_inline_double"}
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
@@ -47,7 +48,7 @@ class _Aligner:
             raise Unlocatable("content left over")
         if self.after_task_marker and self.segments and isinstance(self.segments[0], Text):
             first = self.segments[0]
-            text = self.source[first.start:first.end]
+            text = self.source[first.start : first.end]
             self.segments[0] = Text(first.end - len(text.lstrip(" \t")), first.end)
         return _refine(self.source, self.segments)
 
@@ -136,10 +137,10 @@ class _Aligner:
         token, start, end = self.links.pop()
         if self.cursor >= end or self.content[self.cursor] != "]":
             raise Unlocatable("link text does not end with ']'")
-        tail = self.content[self.cursor:end]
+        tail = self.content[self.cursor : end]
         label = None
         if tail in ("]", "][]"):  # shortcut or collapsed reference: the text is the label
-            label = self.source[self.at(start + 1):self.at(self.cursor)]
+            label = self.source[self.at(start + 1) : self.at(self.cursor)]
         hosted = self.title(tail, self.cursor, end, token.attrs.get("title"))
         self.atom((self.cursor, end), role="close", link=True, label=label, hosted=hosted)
 
@@ -160,7 +161,7 @@ class _Aligner:
         if title_start == position or title_start >= end:
             return []
         parsed = parseLinkTitle(content, title_start, end)
-        if not parsed.ok or parsed.str != expected or "\n" in content[title_start:parsed.pos]:
+        if not parsed.ok or parsed.str != expected or "\n" in content[title_start : parsed.pos]:
             return []
         first, last = self.at(title_start + 1), self.at(parsed.pos - 1)
         text = self.source[first:last]
@@ -181,10 +182,13 @@ class _Aligner:
         label_start = start + 2
         label_end = label_start + len(token.content)
         content = self.content
-        if content[start:label_start] != "![" or content[label_start:label_end] != token.content \
-                or content[label_end:label_end + 1] != "]":
+        if (
+            content[start:label_start] != "!["
+            or content[label_start:label_end] != token.content
+            or content[label_end : label_end + 1] != "]"
+        ):
             raise Unlocatable("image description not found")
-        hosted = _alt_units(self.source, token, self.positions[label_start:label_end + 1], self.in_cell)
+        hosted = _alt_units(self.source, token, self.positions[label_start : label_end + 1], self.in_cell)
         hosted += self.title(content[label_end:end], label_end, end, token.attrs.get("title"))
         self.atom((start, end), hosted=hosted)
 

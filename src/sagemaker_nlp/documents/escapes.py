@@ -4,6 +4,7 @@ Only translated text is escaped, never source text, so an identity translation i
 backslash before ASCII punctuation renders as that punctuation alone, which makes each escape
 harmless when it turns out not to be needed.
 """
+
 from __future__ import annotations
 
 _LIST_BULLETS = "-+*"
@@ -26,7 +27,7 @@ def escape_inline_openers(text: str) -> str:
     text = escape_unescaped(text, "`$")
     out, backslashes = [], 0
     for index, char in enumerate(text):
-        following = text[index + 1:index + 2]
+        following = text[index + 1 : index + 2]
         if char == "<" and backslashes % 2 == 0 and following and (following.isalpha() or following in "/!?"):
             out.append("\\")
         out.append(char)
@@ -81,9 +82,7 @@ def _starts_block(text: str) -> bool:
         return True
     if first == "+" and text.rstrip() == "+++":
         return True
-    if first == "-" and "|" in text:
-        return True  # a table delimiter row
-    return False
+    return first == "-" and "|" in text  # a table delimiter row
 
 
 def _only(text: str, char: str) -> bool:
@@ -94,7 +93,7 @@ def _escape_ordered_marker(text: str) -> str:
     digits = len(text) - len(text.lstrip("0123456789"))
     if digits > 9 or digits >= len(text) or text[digits] not in ".)":
         return text
-    after = text[digits + 1:]
+    after = text[digits + 1 :]
     if after and after[0] not in " \t":
         return text
     return text[:digits] + "\\" + text[digits:]
@@ -109,4 +108,4 @@ def escape_heading_end(text: str) -> str:
     before = body[: len(body) - run]
     if before and before[-1] not in " \t":
         return text
-    return before + "\\" + body[len(before):] + text[len(body):]
+    return before + "\\" + body[len(before) :] + text[len(body) :]

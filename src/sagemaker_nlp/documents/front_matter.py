@@ -7,6 +7,7 @@ scalars keep their header and indentation; otherwise a double-quoted scalar is u
 are found with tomlkit (which keeps the text as written) and re-emitted by tomlkit. Every emitted
 value is parsed back and must give the translation, or the safe form is used instead.
 """
+
 from __future__ import annotations
 
 import tomlkit
@@ -35,7 +36,9 @@ def yaml_units(source: str, lines: SourceLines, line_map, keys: tuple[str, ...])
         return []
     units: list[Unit] = []
     for key, value in root.value:
-        if not (isinstance(key, yaml.ScalarNode) and key.value in keys and isinstance(value, yaml.ScalarNode)):
+        if not (
+            isinstance(key, yaml.ScalarNode) and key.value in keys and isinstance(value, yaml.ScalarNode)
+        ):
             continue
         if value.tag != _STRING_TAG or not any(char.isalpha() for char in value.value):
             continue
@@ -51,7 +54,11 @@ def yaml_units(source: str, lines: SourceLines, line_map, keys: tuple[str, ...])
 def _yaml_emitter(style, raw: str):
     def emit(translation: str) -> str:
         for candidate in _yaml_candidates(style, raw, translation):
-            if candidate is not None and not _closes_front_matter(candidate) and _yaml_reads_back(candidate, translation):
+            if (
+                candidate is not None
+                and not _closes_front_matter(candidate)
+                and _yaml_reads_back(candidate, translation)
+            ):
                 return candidate
         return yaml_double_quoted(translation)
 
@@ -88,12 +95,12 @@ def _fold(text: str, count: int) -> list[str]:
     total = len(" ".join(words))
     lines, current = [], []
     for word in words:
-        done = len(" ".join(" ".join(line) for line in lines + [current]))
+        done = len(" ".join(" ".join(line) for line in [*lines, current]))
         if current and len(lines) < count - 1 and done >= total * (len(lines) + 1) / count:
             lines.append(current)
             current = []
         current.append(word)
-    return [" ".join(line) for line in lines + [current]]
+    return [" ".join(line) for line in [*lines, current]]
 
 
 def _yaml_reads_back(emitted: str, translation: str) -> bool:
@@ -104,7 +111,9 @@ def _yaml_reads_back(emitted: str, translation: str) -> bool:
     if not isinstance(loaded, dict) or not isinstance(loaded.get("k"), str):
         return False
     value = loaded["k"]
-    return value.rstrip("\n") == translation.rstrip("\n") or " ".join(value.split()) == " ".join(translation.split())
+    return value.rstrip("\n") == translation.rstrip("\n") or " ".join(value.split()) == " ".join(
+        translation.split()
+    )
 
 
 def _closes_front_matter(emitted: str) -> bool:
@@ -116,8 +125,17 @@ def _has_line_break(text: str) -> bool:
     return any(char in text for char in "\r\n\x85\u2028\u2029")
 
 
-_YAML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                 "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\x00": "\\0"}
+_YAML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+    "\x00": "\\0",
+}
 
 
 def yaml_double_quoted(text: str) -> str:
@@ -130,14 +148,21 @@ def yaml_double_quoted(text: str) -> str:
             out.append(char)
         else:
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(
+                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
     return '"' + "".join(out) + '"'
 
 
 def _yaml_printable(char: str) -> bool:
     code = ord(char)
-    return (0x20 <= code <= 0x7E or code == 0xA0 or 0xA0 < code <= 0xD7FF
-            or 0xE000 <= code <= 0xFFFD and code != 0xFEFF or 0x10000 <= code <= 0x10FFFF)
+    return (
+        0x20 <= code <= 0x7E
+        or code == 0xA0
+        or 0xA0 < code <= 0xD7FF
+        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def toml_units(source: str, lines: SourceLines, keys: tuple[str, ...]) -> tuple[list[Unit], int | None]:
@@ -148,7 +173,7 @@ def toml_units(source: str, lines: SourceLines, keys: tuple[str, ...]) -> tuple[
     if closing is None:
         return [], None
     body_start = lines.starts[1]
-    body = source[body_start:lines.starts[closing]]
+    body = source[body_start : lines.starts[closing]]
     try:
         document = tomlkit.parse(body)
     except Exception:  # noqa: BLE001 - TOML the parser rejects is kept as it is (and not Markdown)
@@ -158,8 +183,11 @@ def toml_units(source: str, lines: SourceLines, keys: tuple[str, ...]) -> tuple[
         span = _toml_value_span(body, document, key)
         if span is not None:
             item = document[key]
-            units.append(PlainUnit("front_matter", str(item), body_start + span[0], body_start + span[1],
-                                   _toml_emitter(item)))
+            units.append(
+                PlainUnit(
+                    "front_matter", str(item), body_start + span[0], body_start + span[1], _toml_emitter(item)
+                )
+            )
     return sorted(units, key=lambda unit: unit.start), closing + 1
 
 
@@ -188,7 +216,7 @@ def _toml_emitter(item):
 
     def emit(translation: str) -> str:
         translation = escapes.one_line(translation)
-        for use_literal in ((True, False) if literal else (False,)):
+        for use_literal in (True, False) if literal else (False,):
             try:
                 emitted = tomlkit.string(translation, literal=use_literal).as_string()
                 if tomlkit.parse("k = " + emitted)["k"] == translation:

@@ -17,6 +17,7 @@ Rendering rules (each applies only to text that differs from the source):
   repeated, unbalanced) are dropped, and every opaque element and every link that the translation
   lost is appended at the end of the unit in its source form, so that nothing but emphasis is lost.
 """
+
 from __future__ import annotations
 
 from . import escapes, tags, tidy
@@ -66,7 +67,7 @@ class InlineUnit(Unit):
 
     def _item_text(self, item) -> str:
         if isinstance(item, Text):
-            return self._source[item.start:item.end]
+            return self._source[item.start : item.end]
         if isinstance(item, Joiner):
             return " "
         if item.role == "opaque":
@@ -82,7 +83,7 @@ class InlineUnit(Unit):
                 item.group_after = len(groups) - 1
                 length = 0
             elif isinstance(item, Joiner):
-                groups[-1].joiners.append(self._source[item.start:item.end])
+                groups[-1].joiners.append(self._source[item.start : item.end])
                 groups[-1].positions.append(length)
                 length += 1
             else:
@@ -91,7 +92,7 @@ class InlineUnit(Unit):
         return groups
 
     def _is_forced(self, atom: Atom) -> bool:
-        raw = self._source[atom.start:atom.end]
+        raw = self._source[atom.start : atom.end]
         return "\n" in raw or "\r" in raw
 
     # -- the public contract ----------------------------------------------------------------
@@ -103,7 +104,11 @@ class InlineUnit(Unit):
 
     def render(self, source, translation, pieces, child) -> str:
         if pieces is not None:
-            rendered = None if self._pieces_are_source(pieces) else self._lay_out(self._chunks_from_pieces(pieces, child))
+            rendered = (
+                None
+                if self._pieces_are_source(pieces)
+                else self._lay_out(self._chunks_from_pieces(pieces, child))
+            )
         elif translation is None or translation == self.text:
             rendered = None
         else:
@@ -111,7 +116,11 @@ class InlineUnit(Unit):
         # Nothing left (an empty answer) would change the structure (an empty list item cannot hold
         # the blocks after it): the source text is better than nothing. So is a first line that
         # became a lone HTML tag, which Markdown reads as an HTML block.
-        if rendered is None or not rendered.strip() or (self._style.block and tidy.opens_html_block(rendered)):
+        if (
+            rendered is None
+            or not rendered.strip()
+            or (self._style.block and tidy.opens_html_block(rendered))
+        ):
             return self.identity(source, child)
         return rendered
 
@@ -145,7 +154,7 @@ class InlineUnit(Unit):
                 opened[part.number] = len(chunks)
                 chunks.append(self._atom_chunk(opener, child))
             else:
-                inner = "".join(chunk.text for chunk in chunks[opened[part.number] + 1:])
+                inner = "".join(chunk.text for chunk in chunks[opened[part.number] + 1 :])
                 chunks.append(self._atom_chunk(opener.partner, child, inner))
         return tidy.tidy_emphasis(chunks, emphasis)
 
@@ -167,7 +176,7 @@ class InlineUnit(Unit):
                     opened[item.number] = len(chunks)
                 inner = None
                 if item.role == "close":
-                    inner = "".join(chunk.text for chunk in chunks[opened[item.number] + 1:])
+                    inner = "".join(chunk.text for chunk in chunks[opened[item.number] + 1 :])
                 chunks.append(self._atom_chunk(item, child, inner))
                 continue
             # Source prose kept next to translated prose is escaped like it: an unmatched backtick
@@ -179,7 +188,7 @@ class InlineUnit(Unit):
             if piece is None or not piece.strip():
                 piece = run.strip()  # an empty answer for a piece: keep the source piece
             piece = self._escape(piece.strip(), links_open > 0)
-            lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()):]
+            lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()) :]
             chunks.append(Chunk(lead + piece + trail, True))
         return chunks
 
@@ -192,8 +201,13 @@ class InlineUnit(Unit):
             if opener.link and opener.partner is not None:
                 if chunks:
                     chunks.append(Chunk(" ", True))
-                chunks.append(_chunk(splice(self._source, opener.start, opener.partner.end, self.hosted, child),
-                                     self._is_forced_span(opener.start, opener.partner.end), opener))
+                chunks.append(
+                    _chunk(
+                        splice(self._source, opener.start, opener.partner.end, self.hosted, child),
+                        self._is_forced_span(opener.start, opener.partner.end),
+                        opener,
+                    )
+                )
                 covered.append((opener.start, opener.partner.end))
         for number in missing_x:
             atom = self._opaque[number - 1]
@@ -260,8 +274,14 @@ class InlineUnit(Unit):
 def _chunk(text: str, forced: bool, atom: Atom) -> Chunk:
     # An HTML tag or a math span moved to the start of a continuation line could open an HTML or
     # math block: only where the source had it there may a line begin with it.
-    return Chunk(text, False, forced=forced, hard_break=atom.hard_break, group_after=atom.group_after,
-                 no_line_start=not atom.line_start and text[:1] in "<$")
+    return Chunk(
+        text,
+        False,
+        forced=forced,
+        hard_break=atom.hard_break,
+        group_after=atom.group_after,
+        no_line_start=not atom.line_start and text[:1] in "<$",
+    )
 
 
 def _translatable(run: str) -> bool:

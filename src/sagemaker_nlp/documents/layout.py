@@ -8,6 +8,7 @@ near the places the source lines were cut, in proportion to its length; an ident
 is cut exactly where the source was. Lines are never empty; with too few spaces (CJK) a paragraph
 simply gets fewer lines.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -68,7 +69,7 @@ def _wrap(chunks: list[Chunk], group: Group, escape_line) -> str:
     breaks = _choose_breaks(text, chunks, owner, group)
     lines, starts = [], []
     previous = 0
-    for position in breaks + [len(text)]:
+    for position in [*breaks, len(text)]:
         line = text[previous:position]
         if previous:  # a continuation line: the joiner already carries its indentation
             lead = len(line) - len(line.lstrip(" "))
@@ -131,10 +132,15 @@ def _candidates(text: str, chunks: list[Chunk], owner: list[bool]) -> list[int]:
     return candidates
 
 
-def _nearest(candidates: list[int], target: int, previous: int, non_space: list[int], total: int) -> int | None:
+def _nearest(
+    candidates: list[int], target: int, previous: int, non_space: list[int], total: int
+) -> int | None:
     def usable(index: int) -> bool:
-        return (index > previous and non_space[index] - non_space[previous + 1] > 0
-                and non_space[total] - non_space[index + 1] > 0)
+        return (
+            index > previous
+            and non_space[index] - non_space[previous + 1] > 0
+            and non_space[total] - non_space[index + 1] > 0
+        )
 
     right = bisect.bisect_left(candidates, target)
     left = right - 1

@@ -5,6 +5,7 @@ line, so U+2028, U+0085 and form feeds stay inside their line. The normalized te
 with ``\\n`` and replaces NUL by U+FFFD, exactly what markdown-it does itself, so that every line
 has the same length in both texts and a (line, column) pair means the same place in each.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -32,7 +33,7 @@ class SourceLines:
         return len(self.starts)
 
     def line(self, number: int) -> str:
-        return self.source[self.starts[number]:self.ends[number]]
+        return self.source[self.starts[number] : self.ends[number]]
 
     def ending(self, number: int) -> str:
         """The line ending after line ``number`` ('' for the last line)."""

@@ -6,6 +6,7 @@ thematic breaks and everything else are never touched. Each block's content line
 their source lines (a paragraph line is the tail of its source line after the container
 prefixes); a block whose content cannot be matched exactly stays as it is.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,9 +16,9 @@ from markdown_it.common.utils import MD_TRIM_CHARS
 from . import front_matter
 from .align import Unlocatable, align, realize
 from .inline import InlineUnit
-from .segments import Style
 from .lines import SourceLines
 from .md_parser import markdown_parser
+from .segments import Style
 from .tables import cell_spans
 from .units import Document, Unit
 
@@ -28,7 +29,11 @@ STRICT = False  # tests turn this on so that a locating bug fails loudly instead
 _PARAGRAPH = Style(multiline=True, block=True)
 _HEADING = Style(block=True, heading=True)
 _CELL = Style(cell=True)
-_CONTAINER_KINDS = {"list_item_open": "list_item", "blockquote_open": "blockquote", "footnote_open": "footnote"}
+_CONTAINER_KINDS = {
+    "list_item_open": "list_item",
+    "blockquote_open": "blockquote",
+    "footnote_open": "footnote",
+}
 
 
 def parse_markdown(source: str, front_matter_keys: tuple[str, ...]) -> Document:
@@ -49,7 +54,9 @@ def parse_markdown(source: str, front_matter_keys: tuple[str, ...]) -> Document:
             containers.pop()
         elif token.type == "tr_open":
             units += context.guarded(context.row_units, tokens, index)
-        elif token.type == "inline" and index and tokens[index - 1].type in ("paragraph_open", "heading_open"):
+        elif (
+            token.type == "inline" and index and tokens[index - 1].type in ("paragraph_open", "heading_open")
+        ):
             kind = containers[-1] if containers else "paragraph"
             units += context.guarded(context.block_units, tokens[index - 1], token, kind)
     return Document(source, "markdown", units)
@@ -64,7 +71,7 @@ class _Context:
             return build(*args)
         except Unlocatable:
             return []
-        except Exception:  # noqa: BLE001 - a locating bug must cost one block, never the request
+        except Exception:
             if STRICT:
                 raise
             logger.warning("could not locate a Markdown block; it is kept untranslated", exc_info=True)
@@ -103,7 +110,7 @@ class _Context:
         line = self.normalized_line(number)
         start = line.find(content)
         while start >= 0:
-            before, after = line[:start].rstrip(" \t"), line[start + len(content):]
+            before, after = line[:start].rstrip(" \t"), line[start + len(content) :]
             if before.endswith("#") and not after.strip(" \t#"):
                 base = self.lines.starts[number] + start
                 return [base + column for column in range(len(content) + 1)]
@@ -113,7 +120,7 @@ class _Context:
     def row_units(self, tokens, index: int) -> list[Unit]:
         row = tokens[index]
         cells = []
-        for token in tokens[index + 1:]:
+        for token in tokens[index + 1 :]:
             if token.type == "tr_close":
                 break
             if token.type == "inline":
@@ -126,7 +133,9 @@ class _Context:
         base = self.lines.starts[number]
         for cell, positions in zip(cells, spans):
             if cell.content:
-                segments = align(self.source, cell.content, [base + p for p in positions], cell.children or [], True)
+                segments = align(
+                    self.source, cell.content, [base + p for p in positions], cell.children or [], True
+                )
                 units += _units("table_cell", self.source, segments, _CELL)
         return units
 
@@ -143,7 +152,10 @@ def _locate_line(line: str, content_line: str, last: bool) -> tuple[int, int]:
     A content line is the tail of its source line (the last one without trailing whitespace);
     when a tab was partly expanded into spaces, those spaces are not in the source.
     """
-    for candidate, pad in ((content_line, 0), (content_line.lstrip(" "), len(content_line) - len(content_line.lstrip(" ")))):
+    for candidate, pad in (
+        (content_line, 0),
+        (content_line.lstrip(" "), len(content_line) - len(content_line.lstrip(" "))),
+    ):
         if last:
             end = len(line.rstrip(MD_TRIM_CHARS))
             if line[:end].endswith(candidate) and end - len(candidate) >= 0:

@@ -7,6 +7,7 @@ autolinks, inline HTML, footnote references, math) are wrapped: after a successf
 the rule pushed gets ``meta["span"] = (start, end)`` in the inline content. ``text_join`` is off so
 that escapes and entities stay separate tokens whose ``markup`` is their raw source.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,5 +1,6 @@
 """Inside prose, what must still never be translated: bare URLs and e-mail addresses (found by
 linkify-it-py, the library markdown-it's own linkify uses), and text that looks like our tags."""
+
 from __future__ import annotations
 
 import functools

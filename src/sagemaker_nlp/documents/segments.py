@@ -4,6 +4,7 @@
 break, ``Atom`` bytes that are never translated: an opaque element, or one side of a pair such as
 ``**`` or ``](https://…)``. All offsets are in the original source.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class Atom:
     label: str | None = None  # close of a shortcut or collapsed reference: the label it relies on
     hosted: list[Unit] = field(default_factory=list)
     number: int = 0
-    partner: "Atom | None" = None
+    partner: Atom | None = None
     line_start: bool = False  # began a continuation line in the source
     group_after: int = 0  # for an atom holding a line ending: the source line group after it
 

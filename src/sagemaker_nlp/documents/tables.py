@@ -5,6 +5,7 @@ by a backslash, drops an empty first and last column, trims each cell and turns 
 ``|``. The container prefix is not in the tokens, so each possible start of the row text is
 tried and the one that yields exactly the cells markdown-it found is kept.
 """
+
 from __future__ import annotations
 
 from markdown_it.common.utils import MD_TRIM_CHARS

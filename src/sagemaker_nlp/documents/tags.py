@@ -5,6 +5,7 @@ A unit's text is prose with these tags; a translation is checked against the uni
 an element. The tag syntax is our own tiny language, so a regular expression is the right tool
 here (Markdown itself is never parsed with one).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,7 @@ def split(translation: str) -> list[str | Tag]:
     position = 0
     for match in _TAG.finditer(translation):
         if match.start() > position:
-            out.append(translation[position:match.start()])
+            out.append(translation[position : match.start()])
         out.append(_classify(match))
         position = match.end()
     if position < len(translation):
@@ -53,7 +54,12 @@ def split(translation: str) -> list[str | Tag]:
 
 
 def _classify(match: re.Match) -> Tag:
-    closing, letter, number, self_closing = match.group(1), match.group(2).lower(), int(match.group(3)), match.group(4)
+    closing, letter, number, self_closing = (
+        match.group(1),
+        match.group(2).lower(),
+        int(match.group(3)),
+        match.group(4),
+    )
     if letter == "x":
         return Tag("stray" if closing else "x", number, match.group(0))
     if closing and not self_closing:
@@ -90,7 +96,9 @@ def is_valid(parts: list[str | Tag], opaque_count: int, pair_count: int) -> bool
     return len(seen_x) == opaque_count and len(closed) == pair_count
 
 
-def salvage(parts: list[str | Tag], opaque_count: int, pair_count: int) -> tuple[list[str | Tag], list[int], list[int]]:
+def salvage(
+    parts: list[str | Tag], opaque_count: int, pair_count: int
+) -> tuple[list[str | Tag], list[int], list[int]]:
     """Keep the usable tags of an invalid translation.
 
     Returns the parts with unusable tags removed (strays, unknown numbers, repeats after the

@@ -1,11 +1,12 @@
 """Plain text: every line with prose is one unit; line breaks, blank lines and each line's
 leading and trailing whitespace stay outside the units, so they always survive."""
+
 from __future__ import annotations
 
 from .inline import InlineUnit
-from .segments import Style
 from .lines import SourceLines
 from .prose import split_prose
+from .segments import Style
 from .units import Document, Unit
 
 _LINE = Style(markdown=False)

@@ -1,6 +1,9 @@
 """Clean-ups of a rendered unit's chunks before layout, so that translated prose cannot change
 what the source bytes around it mean."""
+
 from __future__ import annotations
+
+import itertools
 
 from . import escapes
 from .layout import Chunk
@@ -32,9 +35,14 @@ def trim_edges(chunks: list[Chunk]) -> list[Chunk]:
 def guard_boundaries(chunks: list[Chunk]) -> None:
     """Translated text must not change the meaning of the source bytes after it: a trailing
     ``!`` before a link would make it an image, a trailing backslash would escape the next byte."""
-    for chunk, following in zip(chunks, chunks[1:]):
-        if chunk.is_text and not following.is_text and following.text.startswith("[") \
-                and chunk.text.endswith("!") and not chunk.text.endswith("\\!"):
+    for chunk, following in itertools.pairwise(chunks):
+        if (
+            chunk.is_text
+            and not following.is_text
+            and following.text.startswith("[")
+            and chunk.text.endswith("!")
+            and not chunk.text.endswith("\\!")
+        ):
             chunk.text = chunk.text[:-1] + "\\!"
     for chunk in chunks:
         if chunk.is_text:  # (the last one too: the source byte after the unit may be "]" or "|")
@@ -46,7 +54,7 @@ def tidy_emphasis(chunks: list[Chunk], pairs: list[tuple[int, int]]) -> list[Chu
     spaces just inside a pair move just outside it (`** word**` is not emphasis)."""
     drop: set[int] = set()
     for opening, closing in pairs:
-        if not "".join(chunk.text for chunk in chunks[opening + 1:closing]).strip():
+        if not "".join(chunk.text for chunk in chunks[opening + 1 : closing]).strip():
             drop.update((opening, closing))
     out: list[Chunk] = []
     opens = {opening for opening, _ in pairs}
@@ -56,7 +64,7 @@ def tidy_emphasis(chunks: list[Chunk], pairs: list[tuple[int, int]]) -> list[Chu
             continue
         if index in closes and out and out[-1].is_text:
             stripped = out[-1].text.rstrip(" ")
-            trail, out[-1].text = out[-1].text[len(stripped):], stripped
+            trail, out[-1].text = out[-1].text[len(stripped) :], stripped
             out.extend([chunk, Chunk(trail, True)])
             continue
         out.append(chunk)

@@ -5,6 +5,7 @@ replaces each top-level unit's region by that unit's rendered translation; a uni
 units inside its opaque elements (an image's alt text, a link's title), which it splices the same
 way. Everything outside the regions is copied byte for byte.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -29,7 +30,9 @@ class Unit:
     def is_valid(self, translation: str) -> bool:
         return True
 
-    def render(self, source: str, translation: str | None, pieces: list[str] | None, child: RenderChild) -> str:
+    def render(
+        self, source: str, translation: str | None, pieces: list[str] | None, child: RenderChild
+    ) -> str:
         """The replacement for ``source[start:end]``; ``pieces`` wins over ``translation``."""
         raise NotImplementedError
 
@@ -61,7 +64,7 @@ def splice(source: str, start: int, end: int, units: Sequence[Unit], child: Rend
     for unit in sorted(units, key=lambda u: u.start):
         if unit.start < position or unit.end > end:
             continue  # not inside (or overlapping a previous one): never splice out of place
-        out.append(source[position:unit.start])
+        out.append(source[position : unit.start])
         out.append(child(unit))
         position = unit.end
     out.append(source[position:end])

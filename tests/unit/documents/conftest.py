@@ -1,4 +1,5 @@
 """Locating bugs must fail these tests loudly, not be absorbed by the keep-the-block-as-is guard."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Front matter: only string values of the chosen top-level keys are units; each is re-emitted in
 its own style when that is safe, and everything else stays byte-identical."""
+
 from __future__ import annotations
 
 import tomlkit
@@ -37,25 +38,44 @@ def front(rendered: str) -> dict:
 
 def test_only_the_chosen_string_keys_are_units():
     assert [(u.kind, u.text) for u in units(YAML_POST)] == [
-        ("front_matter", "Plain title"), ("front_matter", "Single quoted, it's here"),
-        ("front_matter", "Line one\nline two"), ("paragraph", "Body text.")]
+        ("front_matter", "Plain title"),
+        ("front_matter", "Single quoted, it's here"),
+        ("front_matter", "Line one\nline two"),
+        ("paragraph", "Body text."),
+    ]
     assert [u.text for u in units(YAML_POST, keys=("subtitle", "weight", "tags"))] == [
-        'Double "quoted"', "Body text."]
+        'Double "quoted"',
+        "Body text.",
+    ]
 
 
 def test_each_value_keeps_its_style_and_the_rest_stays_byte_identical():
     doc = parse_document(YAML_POST, "markdown")
     rendered = doc.render(["Título simple", "Entre comillas, l'aquí", "Línea uno\nlínea dos", "Cuerpo."])
     assert rendered == YAML_POST.replace("title: Plain title", "title: Título simple").replace(
-        "'Single quoted, it''s here'", "'Entre comillas, l''aquí'").replace(
-        "  Line one\n  line two", "  Línea uno\n  línea dos").replace("Body text.", "Cuerpo.")
+        "'Single quoted, it''s here'", "'Entre comillas, l''aquí'"
+    ).replace("  Line one\n  line two", "  Línea uno\n  línea dos").replace("Body text.", "Cuerpo.")
 
 
 def test_a_plain_value_that_would_not_stay_plain_is_quoted():
     doc = parse_document(YAML_POST, "markdown")
-    for answer in ("key: value", "# comment", "- item", "yes", "12", "[list]", "trailing: ", "a\nb", "{x}", "'"):
+    for answer in (
+        "key: value",
+        "# comment",
+        "- item",
+        "yes",
+        "12",
+        "[list]",
+        "trailing: ",
+        "a\nb",
+        "{x}",
+        "'",
+    ):
         rendered = doc.render([answer, "d", "s", "b"])
-        assert front(rendered)["title"] == answer.replace("\n", " ").strip() or front(rendered)["title"] == answer
+        assert (
+            front(rendered)["title"] == answer.replace("\n", " ").strip()
+            or front(rendered)["title"] == answer
+        )
         assert front(rendered)["weight"] == 3 and front(rendered)["nested"] == {"title": "not top level"}
 
 
@@ -81,11 +101,16 @@ def test_invalid_yaml_is_kept_and_makes_no_units():
 
 
 def test_toml_front_matter():
-    source = "+++\ntitle = \"Hello \\\"TOML\\\"\" # keep me\ndescription = 'literal'\ndate = 2024-01-01\n" \
-             "[params]\ntitle = \"not top level\"\n+++\n\nBody.\n"
+    source = (
+        '+++\ntitle = "Hello \\"TOML\\"" # keep me\ndescription = \'literal\'\ndate = 2024-01-01\n'
+        '[params]\ntitle = "not top level"\n+++\n\nBody.\n'
+    )
     doc = parse_document(source, "markdown")
     assert [(u.kind, u.text) for u in doc.units] == [
-        ("front_matter", 'Hello "TOML"'), ("front_matter", "literal"), ("paragraph", "Body.")]
+        ("front_matter", 'Hello "TOML"'),
+        ("front_matter", "literal"),
+        ("paragraph", "Body."),
+    ]
     rendered = doc.render(['Hola "TOML"', "literal 'con' comillas", "Cuerpo."])
     data = tomlkit.parse(rendered.split("+++\n")[1])
     assert data["title"] == 'Hola "TOML"' and data["description"] == "literal 'con' comillas"
@@ -95,4 +120,7 @@ def test_toml_front_matter():
 
 def test_crlf_front_matter():
     source = "---\r\ntitle: Hi\r\n---\r\nText\r\n"
-    assert parse_document(source, "markdown").render(["Hola", "Texto"]) == "---\r\ntitle: Hola\r\n---\r\nTexto\r\n"
+    assert (
+        parse_document(source, "markdown").render(["Hola", "Texto"])
+        == "---\r\ntitle: Hola\r\n---\r\nTexto\r\n"
+    )

@@ -1,6 +1,7 @@
 """Property tests over generated Markdown (a grammar of blocks and inlines) and arbitrary text:
 identity is byte-identical, hostile translations never raise and never lose a non-prose element,
 units never reach into code, HTML or math blocks."""
+
 from __future__ import annotations
 
 import os
@@ -10,12 +11,15 @@ from hypothesis import strategies as st
 
 from sagemaker_nlp.documents import parse_document
 from sagemaker_nlp.documents.lines import SourceLines
-
 from tests.support.markdown_strategies import hostile_translation, markdown_document
 from tests.support.markdown_structure import keeps, structure
 
 # DOCUMENTS_EXAMPLES=3000 for a longer hunt; 300 keeps the unit suite quick on 2 cores.
-_SETTINGS = settings(max_examples=int(os.environ.get("DOCUMENTS_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(
+    max_examples=int(os.environ.get("DOCUMENTS_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @_SETTINGS
@@ -47,7 +51,9 @@ def test_hostile_translations_never_lose_code_links_images_or_html(source, data)
 def test_fallback_pieces_keep_every_element_too(source, data):
     doc = parse_document(source, "markdown")
     translations = [data.draw(hostile_translation) for _ in doc.units]
-    pieces = {n: [data.draw(hostile_translation) for _ in unit.plain_pieces()] for n, unit in enumerate(doc.units)}
+    pieces = {
+        n: [data.draw(hostile_translation) for _ in unit.plain_pieces()] for n, unit in enumerate(doc.units)
+    }
     rendered = doc.render(translations, pieces=pieces)
     assert keeps(structure(rendered), structure(source)) == []
 

@@ -1,5 +1,6 @@
 """Plain text: every line with prose is its own unit; line breaks, blank lines, each line's
 surrounding whitespace and its line ending always survive."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,16 +28,30 @@ def test_eleven_lines_come_back_as_eleven_lines_with_their_endings():
     assert [unit.kind for unit in doc.units] == ["line"] * 6
     rendered = doc.render([unit.text.upper() for unit in doc.units])
     assert rendered.split("\r\n") == [
-        "DEAR TEAM,", "", "  THE RELEASE IS READY FOR REVIEW.  ",
-        "PLEASE CHECK THE NOTES AT https://example.com/notes BEFORE FRIDAY.", "",
-        "\t- THE INSTALLER IS SMALLER", "\t- START-UP IS FASTER", "   ", "2026-03-14", "", "THANKS, ADA"]
+        "DEAR TEAM,",
+        "",
+        "  THE RELEASE IS READY FOR REVIEW.  ",
+        "PLEASE CHECK THE NOTES AT https://example.com/notes BEFORE FRIDAY.",
+        "",
+        "\t- THE INSTALLER IS SMALLER",
+        "\t- START-UP IS FASTER",
+        "   ",
+        "2026-03-14",
+        "",
+        "THANKS, ADA",
+    ]
 
 
 def test_each_line_is_a_unit_without_its_surrounding_whitespace():
     doc = parse_document(ELEVEN_LINES, "text")
     assert [unit.text for unit in doc.units] == [
-        "Dear team,", "the release is ready for review.", "Please check the notes at <x1/> before Friday.",
-        "- the installer is smaller", "- start-up is faster", "Thanks, Ada"]
+        "Dear team,",
+        "the release is ready for review.",
+        "Please check the notes at <x1/> before Friday.",
+        "- the installer is smaller",
+        "- start-up is faster",
+        "Thanks, Ada",
+    ]
 
 
 def test_a_newline_in_a_translation_cannot_add_a_line():
