@@ -60,9 +60,15 @@ setup(
         "werkzeug>=3.0",
         "gunicorn>=22",
         "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
+        # documents/: structure-preserving Markdown and plain text
+        "markdown-it-py>=4.0,<5",  # md_parser wraps its inline rules by name
+        "mdit-py-plugins>=0.5,<1",
+        "linkify-it-py>=2.0,<3",
+        "PyYAML>=6.0",
+        "tomlkit>=0.13,<1",
     ],
     extras_require={
-        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15"],
+        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100"],
         # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
         "sdk": ["sagemaker>=2.200,<3"],
         # SageMaker Python SDK v3 (ModelTrainer/ModelBuilder): pinned in requirements/lock.txt.
