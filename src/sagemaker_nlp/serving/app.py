@@ -14,12 +14,14 @@ import time
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import ClientError, ModelNotReady
+from ..errors import ClientError, ModelNotReady, UnsupportedMediaType
 from . import bodies, codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
 
 logger = logging.getLogger(__name__)
+
+CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"  # parameters of a raw body
 
 
 def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
@@ -45,19 +47,21 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     def invocations():
         started = time.monotonic()
         kind, charset = codecs.request_kind(request.headers.get("Content-Type"))
-        accept = codecs.response_type(
-            request.accept_mimetypes, "Accept" in request.headers,
-            settings.default_accept or kind,
-        )
+        accept = codecs.response_type(request.accept_mimetypes, "Accept" in request.headers,
+                                      settings.default_accept or kind, kind)
         predictor.check_ready()
+        if kind in codecs.RAW_FORMATS and not predictor.task.supports_documents:
+            raise UnsupportedMediaType(f"{kind} bodies are documents to translate; task "
+                                       f"{predictor.task.name!r} takes {codecs.JSON} or JSON Lines.")
         with predictor.request():
             raw = bodies.read_body(request, settings.max_content_length)
-            body = codecs.decode_body(raw, kind, charset)
+            attributes = codecs.custom_attributes(request.headers.get(CUSTOM_ATTRIBUTES))
+            body = codecs.decode_body(raw, kind, charset, attributes)
             results = envelopes.answer(predictor, body.documents, body.line_mode,
-                                       settings.max_document_chars)
+                                       settings.max_document_chars, settings.default_parameters)
         logger.info("POST /invocations: %d document(s), %.1f ms",
                     len(body.documents), 1000 * (time.monotonic() - started))
-        return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
+        return Response(codecs.encode_body(results, body.line_mode, accept), mimetype=accept)
 
     @app.errorhandler(ClientError)
     def client_error(error):

@@ -1,9 +1,12 @@
-"""Bodies in, bodies out: media types, JSON documents and JSON Lines.
+"""Bodies in, bodies out: media types, JSON documents, JSON Lines and raw documents.
 
 Media types are parsed, not string-compared (``application/json; charset=utf-8`` is JSON) and
 JSON Lines has several names in the wild. A JSON body that holds several JSON documents on
 separate lines (Batch Transform with ``SplitType=Line`` and ``MultiRecord`` still labels it
-``application/json``) is read line by line, and answered with one line per input line.
+``application/json``) is read line by line, and answered with one line per input line. A raw
+``text/markdown`` or ``text/plain`` body is one document (a Markdown post, a text file), with
+its parameters in ``X-Amzn-SageMaker-Custom-Attributes`` (``tgt_lang=es,src_lang=en``: how
+``InvokeEndpoint`` carries them beside a raw body), answered in its own type.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_options_header
+from werkzeug.http import parse_dict_header, parse_options_header
 
 from ..errors import ClientError, NotAcceptable, UnsupportedMediaType
 
@@ -22,6 +25,8 @@ JSONLINES = "application/jsonlines"
 JSON_TYPES = {JSON, "text/json", "application/x-json"}
 JSONLINES_TYPES = {JSONLINES, "application/x-jsonlines", "application/jsonl", "application/json-lines",
                    "application/x-ndjson", "application/ndjson"}
+MARKDOWN, TEXT = "text/markdown", "text/plain"
+RAW_FORMATS = {MARKDOWN: "markdown", "text/x-markdown": "markdown", TEXT: "text"}  # -> format
 
 
 @dataclass
@@ -30,6 +35,7 @@ class Body:
 
     documents: list[Any]
     line_mode: bool
+    raw: bool = False  # one raw document (text/markdown, text/plain), answered as such
 
 
 def request_kind(content_type: str | None) -> tuple[str, str]:
@@ -41,25 +47,51 @@ def request_kind(content_type: str | None) -> tuple[str, str]:
         return JSON, charset
     if mimetype in JSONLINES_TYPES:
         return JSONLINES, charset
+    if mimetype in RAW_FORMATS:
+        return (MARKDOWN if RAW_FORMATS[mimetype] == "markdown" else TEXT), charset
     raise UnsupportedMediaType(
-        f"Unsupported Content-Type {content_type!r}; use {JSON} or {JSONLINES}."
+        f"Unsupported Content-Type {content_type!r}; use {JSON} or {JSONLINES} ({MARKDOWN} or "
+        f"{TEXT} for documents to translate)."
     )
 
 
-def response_type(accept: MIMEAccept, header_present: bool, default: str) -> str:
-    """The media type to answer with; 406 when the client accepts neither of ours."""
+def response_type(accept: MIMEAccept, header_present: bool, default: str, kind: str = JSON) -> str:
+    """The media type to answer with; 406 when the client accepts none of those a request of
+    ``kind`` can be answered in (a raw document: its own type or JSON)."""
     if not header_present or not accept or (accept.best == "*/*" and len(accept) == 1):
-        return default
-    choice = accept.best_match([JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})])
+        return kind if kind in RAW_FORMATS else default
+    offered = [kind, JSON] if kind in RAW_FORMATS else [
+        JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})]
+    choice = accept.best_match(offered)
     if choice is None:
         raise NotAcceptable(
-            f"Cannot answer with any of {accept.to_header()!r}; we produce {JSON} and {JSONLINES}."
+            f"Cannot answer with any of {accept.to_header()!r}; we produce {', '.join(offered[:2])}."
         )
-    return JSONLINES if choice in JSONLINES_TYPES else JSON
+    return JSONLINES if choice in JSONLINES_TYPES else choice
 
 
-def decode_body(raw: bytes, kind: str, charset: str) -> Body:
+def custom_attributes(header: str | None) -> dict[str, Any]:
+    """``X-Amzn-SageMaker-Custom-Attributes`` (``key=value,key=value``) as request parameters;
+    a value that reads as JSON (``4``, ``true``, ``["title"]``) is taken as that value."""
+    parameters = {}
+    for key, value in parse_dict_header(header or "").items():
+        if value is None:
+            raise ClientError(f"X-Amzn-SageMaker-Custom-Attributes: {key!r} has no value; "
+                              f"write key=value pairs separated by commas.")
+        try:
+            parameters[key] = json.loads(value)
+        except ValueError:
+            parameters[key] = value
+    return parameters
+
+
+def decode_body(raw: bytes, kind: str, charset: str, attributes: dict | None = None) -> Body:
     text = decode_text(raw, charset)
+    if kind in RAW_FORMATS:
+        if not text.strip():
+            raise ClientError("Empty request body: send the document to translate.")
+        parameters = {"format": RAW_FORMATS[kind], **(attributes or {})}
+        return Body([{"data": [{"text": text}], "parameters": parameters}], line_mode=False, raw=True)
     if kind == JSONLINES:
         return Body(_lines(text), line_mode=True)
     if not text.strip():
@@ -157,8 +189,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
-def encode_body(results: list[Any], line_mode: bool) -> str:
-    """One JSON document, or one JSON line per input line (no trailing newline)."""
+def encode_body(results: list[Any], line_mode: bool, mimetype: str = JSON) -> str:
+    """One JSON document, one JSON line per input line (no trailing newline), or a raw
+    document's translation (the native answer's ``pred``)."""
+    if mimetype in RAW_FORMATS:
+        return results[0]["predictions"][0]["pred"]
     if line_mode:
         return "\n".join(dumps(result) for result in results)
     return dumps(results[0])

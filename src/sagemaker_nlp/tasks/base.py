@@ -52,6 +52,7 @@ class Task:
     greater_is_better = False
     generates = False  # True: the runner generates token sequences (seq2seq engines)
     has_label_vocabulary = True  # False: id2label in config.json is not a class list
+    supports_documents = False  # True: each input text is a document of prose units (translation)
     warmup_record: ClassVar[dict] = {"text": "warm up"}  # run once at load time (a ClientError skips it)
     # test_predictions.tsv: column -> the example field ("text", "labels") or prediction field
     # ("pred", "proba") that fills it (missing: empty); lists are joined by ``list_separator``.

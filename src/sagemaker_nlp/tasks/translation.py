@@ -50,6 +50,7 @@ class TranslationTask(Seq2SeqTask):
     options_class = TranslationOptions
     hyperparameter_aliases: ClassVar[dict[str, str]] = {"src_lang": "source_lang", "tgt_lang": "target_lang"}
     best_metric = "bleu"
+    supports_documents = True  # Markdown and multi-line text keep their structure (serving)
 
     def default_model(self):
         source, target = self.options.source_lang, self.options.target_lang
