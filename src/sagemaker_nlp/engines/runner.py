@@ -9,6 +9,7 @@ order. It also holds the one accuracy check between two engines, on the task's `
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -36,20 +37,29 @@ def length_sorted_batches(lengths: list[int], batch_size: int, token_budget: int
 
 
 class InferenceRunner:
-    """Runs ``task`` on ``engine`` (an Engine, or a plain ``transformers`` model)."""
+    """Runs ``task`` on ``engine`` (an Engine, or a plain ``transformers`` model). A ``budget``
+    (serving: the worker timeout) sees each run's size in tokens before it starts (``check``,
+    which may refuse it) and how long it took after (``record``)."""
 
-    def __init__(self, task, engine, tokenizer, batch_size: int = DEFAULT_BATCH):
+    def __init__(self, task, engine, tokenizer, batch_size: int = DEFAULT_BATCH, budget=None):
         self.task = task
         self.engine: Engine = as_engine(engine)
         self.tokenizer = tokenizer
         self.batch_size = batch_size
+        self.budget = budget
         self._collate = None if task.generates else task.collator(tokenizer, self.engine.model)
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
         """One prediction per example, in order; ``params`` as ``task.parse_parameters`` gave."""
         features, owners = self.task.inference_inputs(examples, self.tokenizer, self.engine.config,
                                                       params)
+        tokens = sum(len(feature["input_ids"]) for feature in features)
+        if self.budget is not None:
+            self.budget.check(tokens)
+        started = time.monotonic()
         outputs = self.generate(features, params) if self.task.generates else self.logits(features)
+        if self.budget is not None:
+            self.budget.record(tokens, time.monotonic() - started)
         return self.task.assemble(examples, owners, outputs, params)
 
     def logits(self, features: list[dict]) -> list[np.ndarray]:

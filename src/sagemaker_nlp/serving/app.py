@@ -28,7 +28,8 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     settings = settings or ServerSettings.from_env()
     if predictor is None:
         predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads(),
-                              settings.max_batch_delay_ms, settings.engine_options()).start()
+                              settings.max_batch_delay_ms, settings.engine_options(),
+                              timeout_s=settings.timeout).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor

@@ -21,6 +21,7 @@ from .. import artifacts
 from ..engines.options import EngineOptions
 from ..errors import ClientError, ModelNotReady
 from .batcher import DynamicBatcher, Job, run_grouped
+from .budget import TimeBudget
 
 # torch, transformers, the tasks and the engines are imported by ``load`` in the loader thread:
 # they take seconds, and the worker must answer /ping (503, loading) from its first second.
@@ -42,13 +43,15 @@ class Predictor:
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
                  max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None,
-                 hf_task: str | None = None):
+                 hf_task: str | None = None, timeout_s: float | None = None):
         self.model_dir = Path(model_dir)
         self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
         self.batch_size = batch_size
         self.torch_threads = torch_threads
         self.max_batch_delay_ms = max_batch_delay_ms
         self.hf_task = hf_task if hf_task is not None else os.environ.get("HF_TASK") or None
+        # Requests estimated to outlive the worker timeout are refused up front (None: never).
+        self.budget = TimeBudget(timeout_s) if timeout_s else None
         self.runner = None
         self.batcher: DynamicBatcher | None = None
         self.error: str | None = None
@@ -85,7 +88,7 @@ class Predictor:
             task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
             guard = self._agreement(task, tokenizer, agreement)
             engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
-            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size)
+            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget)
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,
