@@ -143,6 +143,12 @@ class Task:
                 feature["labels"] = self.label_to_target(example["labels"])
         return features
 
+    def training_features(self, split: str, examples: list[Example], tokenizer,
+                          config) -> tuple[list[dict], Any]:
+        """Features of one split (``train``, ``validation``, ``test``) for the Trainer, and the
+        ``compute_metrics`` that scores the Trainer's predictions on them."""
+        return self.encode(examples, tokenizer, config, with_labels=True), self.compute_metrics
+
     def label_to_target(self, label):
         return label
 
