@@ -18,6 +18,7 @@ from ..errors import ClientError, ModelNotReady
 from . import codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
+from .truncation import TruncationLog
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
+    truncation_log = TruncationLog()
 
     @app.get("/ping")
     def ping():
@@ -52,10 +54,12 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
         predictor.check_ready()
         with predictor.request():
             body = codecs.decode_body(request.get_data(), kind, charset)
-            results = envelopes.answer(predictor, body.documents, body.line_mode)
-        logger.info("POST /invocations: %d document(s), %.1f ms",
-                    len(body.documents), 1000 * (time.monotonic() - started))
-        return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
+            answers = envelopes.answer(predictor, body.documents, body.line_mode)
+        truncation_log.note(answers.cuts)
+        logger.info("POST /invocations: %d document(s), %.1f ms%s", len(body.documents),
+                    1000 * (time.monotonic() - started), answers.cuts.describe())
+        return Response(codecs.encode_body(answers.results, body.line_mode), mimetype=accept,
+                        headers=answers.cuts.header())
 
     @app.errorhandler(ClientError)
     def client_error(error):

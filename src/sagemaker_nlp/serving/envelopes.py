@@ -8,6 +8,7 @@
 Parsing a document yields a ``Call``: the examples to run, their parameters (validated and
 resolved once, here) and how to shape their predictions. ``answer`` runs every call of a body in
 one go: the predictor's batcher groups calls with equal parameters, from this request and others.
+It also counts the inputs cut to the model's window, which the HF shape cannot show.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ClientError
+from .truncation import Cuts
 
 
 @dataclass
@@ -25,8 +27,14 @@ class Call:
     shape: Callable[[list[dict]], Any]
 
 
-def answer(predictor, documents: list[Any], line_mode: bool) -> list[Any]:
-    """One result per document. In line mode a bad document yields ``{"error": ...}`` in its
+@dataclass
+class Answers:
+    results: list[Any]  # one per document
+    cuts: Cuts  # the inputs truncated to the model's window, over every document
+
+
+def answer(predictor, documents: list[Any], line_mode: bool) -> Answers:
+    """One result per document, and what was cut. In line mode a bad document yields ``{"error": ...}`` in its
     place (a decoding error arrives here as a ClientError instead of a document); otherwise the
     first bad document fails the request."""
     calls: list[Call | ClientError] = []
@@ -41,9 +49,11 @@ def answer(predictor, documents: list[Any], line_mode: bool) -> list[Any]:
                 raise
             calls.append(error)
     valid = [call for call in calls if isinstance(call, Call)]
-    predictions = iter(predictor.run([(call.examples, call.params) for call in valid]))
-    return [{"error": str(call)} if isinstance(call, ClientError) else call.shape(next(predictions))
-            for call in calls]
+    predicted = predictor.run([(call.examples, call.params) for call in valid])
+    predictions = iter(predicted)
+    results = [{"error": str(call)} if isinstance(call, ClientError) else call.shape(next(predictions))
+               for call in calls]
+    return Answers(results, Cuts.of(p for job in predicted for p in job))
 
 
 def parse_document(task, document: Any, where: str) -> Call:

@@ -6,7 +6,12 @@ import logging
 
 import pytest
 import torch
-from transformers import BertConfig, BertForSequenceClassification, RobertaConfig, RobertaForSequenceClassification
+from transformers import (
+    BertConfig,
+    BertForSequenceClassification,
+    RobertaConfig,
+    RobertaForSequenceClassification,
+)
 
 from sagemaker_nlp.tasks.classification import ClassificationTask
 from sagemaker_nlp.tasks.ner import NerTask
@@ -26,7 +31,8 @@ def tokenizer(model_max_length=SENTINEL):
 
 def bert(positions: int):
     torch.manual_seed(0)
-    return BertForSequenceClassification(BertConfig(vocab_size=64, max_position_embeddings=positions, **SHAPE))
+    config = BertConfig(vocab_size=64, max_position_embeddings=positions, **SHAPE)
+    return BertForSequenceClassification(config)
 
 
 def roberta(positions: int, pad: int = 1):
