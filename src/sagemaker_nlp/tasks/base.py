@@ -119,8 +119,9 @@ class Task:
         if self.max_seq_length and hard and self.max_seq_length > hard:
             logger.warning("max_seq_length=%d is more than this model's %d positions: inputs get "
                            "%d tokens.", self.max_seq_length, hard, size)
-        logger.info("Token window: %d tokens per input (%s).", size,
-                    "max_seq_length" if self.max_seq_length else "the model's own")
+        if not self.generates:  # seq2seq sources may have their own (max_source_length)
+            logger.info("Token window: %d tokens per input (%s).", size,
+                        "max_seq_length" if self.max_seq_length else "the model's own")
 
     def window(self, tokenizer, config) -> int:
         """Tokens per model input: ``max_seq_length`` within what the model can embed, else the
