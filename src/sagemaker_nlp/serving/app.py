@@ -18,10 +18,10 @@ from ..errors import ClientError, ModelNotReady, UnsupportedMediaType
 from . import bodies, codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
+from .truncation import TruncationLog
 
 logger = logging.getLogger(__name__)
 
-CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"  # parameters of a raw body
 
 
 def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
@@ -33,6 +33,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
+    truncation_log = TruncationLog()
 
     @app.get("/ping")
     def ping():
@@ -56,13 +57,15 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
                                        f"{predictor.task.name!r} takes {codecs.JSON} or JSON Lines.")
         with predictor.request():
             raw = bodies.read_body(request, settings.max_content_length)
-            attributes = codecs.custom_attributes(request.headers.get(CUSTOM_ATTRIBUTES))
+            attributes = codecs.custom_attributes(request.headers.get(codecs.CUSTOM_ATTRIBUTES))
             body = codecs.decode_body(raw, kind, charset, attributes)
-            results = envelopes.answer(predictor, body.documents, body.line_mode,
+            answers = envelopes.answer(predictor, body.documents, body.line_mode,
                                        settings.max_document_chars, settings.default_parameters)
-        logger.info("POST /invocations: %d document(s), %.1f ms",
-                    len(body.documents), 1000 * (time.monotonic() - started))
-        return Response(codecs.encode_body(results, body.line_mode, accept), mimetype=accept)
+        truncation_log.note(answers.cuts)
+        logger.info("POST /invocations: %d document(s), %.1f ms%s", len(body.documents),
+                    1000 * (time.monotonic() - started), answers.cuts.describe())
+        return Response(codecs.encode_body(answers.results, body.line_mode, accept), mimetype=accept,
+                        headers=answers.cuts.header())
 
     @app.errorhandler(ClientError)
     def client_error(error):

@@ -26,6 +26,8 @@ JSON_TYPES = {JSON, "text/json", "application/x-json"}
 JSONLINES_TYPES = {JSONLINES, "application/x-jsonlines", "application/jsonl", "application/json-lines",
                    "application/x-ndjson", "application/ndjson"}
 MARKDOWN, TEXT = "text/markdown", "text/plain"
+# InvokeEndpoint's CustomAttributes: a raw body's parameters in; what a response says beside its body out.
+CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 RAW_FORMATS = {MARKDOWN: "markdown", "text/x-markdown": "markdown", TEXT: "text"}  # -> format
 
 

@@ -8,6 +8,7 @@
 Parsing a document yields a ``Call``: the examples to run, their parameters (validated and
 resolved once, here) and how to shape their predictions. ``answer`` runs every call of a body in
 one go: the predictor's batcher groups calls with equal parameters, from this request and others.
+It also counts the inputs cut to the model's window, which the HF shape cannot show.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from ..errors import ClientError, PayloadTooLarge
 from . import document_calls
+from .truncation import Cuts
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +33,16 @@ class Call:
     rounds: document_calls.Rounds | None = None  # documents: run their units instead
 
 
+@dataclass
+class Answers:
+    results: list[Any]  # one per document
+    cuts: Cuts  # the inputs truncated to the model's window, over every document
+
+
 def answer(predictor, documents: list[Any], line_mode: bool, max_chars: int | None = None,
-           defaults: dict | None = None) -> list[Any]:
-    """One result per document. In line mode a bad document yields ``{"error": ...}`` in its
+           defaults: dict | None = None) -> Answers:
+    """One result per document, and what was cut. In line mode a bad document yields
+    ``{"error": ...}`` in its
     place (a decoding error arrives here as a ClientError instead of a document); otherwise the
     first bad document fails the request. A text longer than ``max_chars`` is refused (413)
     before any of it runs; ``defaults`` are parameters a document's own override."""
@@ -53,7 +62,9 @@ def answer(predictor, documents: list[Any], line_mode: bool, max_chars: int | No
             if not line_mode:
                 raise
             calls.append(error)
-    outcomes = iter(_run(predictor, [call for call in calls if isinstance(call, Call)]))
+    valid = [call for call in calls if isinstance(call, Call)]
+    answers, predicted = _run(predictor, valid)
+    outcomes = iter(answers)
     results = []
     for number, call in enumerate(calls, start=1):
         outcome = call if isinstance(call, ClientError) else next(outcomes)
@@ -63,14 +74,16 @@ def answer(predictor, documents: list[Any], line_mode: bool, max_chars: int | No
             raise outcome
         else:
             results.append({"error": _line_error(number, outcome)})
-    return results
+    return Answers(results, Cuts.of(predicted))
 
 
-def _run(predictor, calls: list[Call]) -> list[Any]:
-    """Each call's shaped answer, or its exception. Every call's first round runs in one go;
-    documents whose units need a second round (plain pieces) run theirs together after it."""
+def _run(predictor, calls: list[Call]) -> tuple[list[Any], list[dict]]:
+    """Each call's shaped answer, or its exception, and every first-round prediction. Every
+    call's first round runs in one go; documents whose units need a second round (plain pieces)
+    run theirs together after it."""
     first = _run_jobs(predictor, [(call.rounds.examples if call.rounds else call.examples, call.params)
                                   for call in calls])
+    predicted = [p for outcome in first if not isinstance(outcome, Exception) for p in outcome]
     answers: list[Any] = []
     later: list[tuple[int, list[dict], Callable]] = []
     for index, (call, outcome) in enumerate(zip(calls, first)):
@@ -84,7 +97,7 @@ def _run(predictor, calls: list[Call]) -> list[Any]:
     second = _run_jobs(predictor, [(examples, calls[index].params) for index, examples, _ in later])
     for (index, _, finish), outcome in zip(later, second):
         answers[index] = _safely(finish, outcome)
-    return answers
+    return answers, predicted
 
 
 def _safely(function: Callable, outcome: Any) -> Any:

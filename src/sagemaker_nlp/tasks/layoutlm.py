@@ -100,6 +100,7 @@ class LayoutLMTask(NerTask):
         return self.parse_example(_from_words(item, where), where, with_labels=False)
 
     def prepare(self, model, tokenizer):
+        super().prepare(model, tokenizer)
         if "bbox" not in inspect.signature(model.forward).parameters:
             raise ClientError(
                 f"Boxes need a layout-aware checkpoint such as microsoft/layoutlm-base-uncased; "

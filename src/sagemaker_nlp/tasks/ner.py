@@ -16,7 +16,7 @@ from transformers import AutoModelForTokenClassification, DataCollatorForTokenCl
 
 from ..errors import ClientError
 from . import alignment, labels
-from .base import Task, architectures_ending, softmax, token_window
+from .base import Task, architectures_ending, softmax
 from .registry import register_task
 
 STRATEGIES = ("none", "simple", "first", "average", "max")
@@ -86,7 +86,7 @@ class NerTask(Task):
         """Features and their windows: an input longer than the token budget gives several."""
         features, windows = alignment.split_into_windows(
             tokenizer, [ex["words"] for ex in examples],
-            token_window(tokenizer, config, self.max_seq_length), self.options.stride)
+            self.window(tokenizer, config), self.options.stride)
         for feature, window in zip(features, windows):
             self.add_inputs(feature, window, examples[window.example], tokenizer)
             if with_labels:

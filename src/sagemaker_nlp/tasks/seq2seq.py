@@ -23,9 +23,10 @@ from transformers import (
 from transformers.models.auto.modeling_auto import MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
 
 from ..errors import ClientError
-from .base import Task, token_window
+from .base import Task
 from .language_scheme import LanguageScheme, plain_ids
 from .sentence_split import split_to_fit
+from .window import DEFAULT_WINDOW
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class Seq2SeqTask(Task):
     has_label_vocabulary = False  # a seq2seq config's default id2label (LABEL_0, ...) is no vocabulary
     warmup_record: ClassVar[dict] = {"text": "Hello."}
     prediction_columns: ClassVar[dict[str, str]] = {"SRC": "text", "REF": "labels", "HYP": "pred"}
+    # Long text is split at sentence ends, never cut, so a wider source window buys little and
+    # costs generation time: the default stays at most 512 source tokens.
+    default_window_cap = DEFAULT_WINDOW
 
     def __init__(self, options=None, max_seq_length=None):
         super().__init__(options, max_seq_length)
@@ -77,6 +81,7 @@ class Seq2SeqTask(Task):
 
     # ----- model -------------------------------------------------------------------------------
     def prepare(self, model, tokenizer):
+        super().prepare(model, tokenizer)
         self.tokenizer = tokenizer
         self.scheme = self.detect_scheme(model, tokenizer)
         if self.options.num_beams:
@@ -90,7 +95,7 @@ class Seq2SeqTask(Task):
                 "include_for_metrics": ["inputs"]}  # sources for the logged samples
 
     def source_window(self, tokenizer, config) -> int:
-        return self.options.max_source_length or token_window(tokenizer, config, self.max_seq_length)
+        return self.options.max_source_length or self.window(tokenizer, config)
 
     # ----- training ----------------------------------------------------------------------------
     def encode(self, examples, tokenizer, config, with_labels):

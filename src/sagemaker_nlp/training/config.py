@@ -44,7 +44,7 @@ class JobArguments:
         metadata={"help": "Hub id or local path; a 'model' channel takes precedence."},
     )
     max_seq_length: int | None = field(
-        default=None, metadata={"help": "Tokens per input (default: what the model supports, <= 512)."}
+        default=None, metadata={"help": "Tokens per model input (default: the model's own window)."}
     )
     text_column: str = field(default="text", metadata={"help": "Header of the input text column."})
     label_column: str = field(default="labels", metadata={"help": "Header of the label column."})

@@ -66,10 +66,10 @@ def train(paths, stop, raw: dict, config) -> None:
     logger.info("Loading %s", source)
     model, tokenizer = load_for_training(task, source, args.seed)
     stop.check("tokenising the data")
-    features = {
-        split: task.encode(examples, tokenizer, model.config, with_labels=True)
-        for split, examples in splits.items()
-    }
+    features, metrics = {}, {}  # per split: the Trainer's features, the compute_metrics for them
+    for split, examples in splits.items():
+        features[split], metrics[split] = task.training_features(split, examples, tokenizer,
+                                                                 model.config)
 
     trainer = task.trainer_class(
         model=model,
@@ -78,7 +78,7 @@ def train(paths, stop, raw: dict, config) -> None:
         eval_dataset=features["validation"],
         processing_class=tokenizer,
         data_collator=task.collator(tokenizer, model),
-        compute_metrics=task.compute_metrics,
+        compute_metrics=metrics["validation"],
         callbacks=[MetricLogCallback(), CheckpointOnStop(stop)],
     )
     checkpoint = _last_checkpoint(Path(args.output_dir))
@@ -89,7 +89,7 @@ def train(paths, stop, raw: dict, config) -> None:
             f"Stopped by SIGTERM at step {trainer.state.global_step}; a checkpoint was saved in "
             f"{args.output_dir}. Run the job again with the same checkpoint location to resume."
         )
-    _save_outputs(paths, trainer, task, columns, splits, features, result, split_files)
+    _save_outputs(paths, trainer, task, columns, splits, (features, metrics), result, split_files)
 
 
 def _last_checkpoint(directory: Path) -> str | None:
@@ -101,12 +101,15 @@ def _last_checkpoint(directory: Path) -> str | None:
     return checkpoint
 
 
-def _save_outputs(paths, trainer, task, columns, splits, features, result, split_files) -> None:
+def _save_outputs(paths, trainer, task, columns, splits, encoded, result, split_files) -> None:
+    features, metrics = encoded
     results = {"train": dict(result.metrics)}
-    # evaluate() is collective under torchrun: every rank runs it, only rank 0 writes.
-    results["eval"] = trainer.evaluate(features["validation"], metric_key_prefix="eval")
-    if "test" in splits:
-        results["test"] = trainer.evaluate(features["test"], metric_key_prefix="test")
+    # evaluate() is collective under torchrun: every rank runs it, only rank 0 writes. Each
+    # split has its own compute_metrics (chunked evaluation maps windows back to its rows).
+    for split, prefix in (("validation", "eval"), ("test", "test")):
+        if split in splits:
+            trainer.compute_metrics = metrics[split]
+            results[prefix] = trainer.evaluate(features[split], metric_key_prefix=prefix)
     if not trainer.is_world_process_zero():
         return
     paths.output_data.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,15 @@ def test_batches_are_length_sorted_and_within_the_token_budget():
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 200
 
 
+def test_long_windows_share_a_batch_only_within_the_default_token_budget():
+    # Batch size 32 x 128 tokens: 4,096-token (Longformer) windows run alone, 1,024-token ones by
+    # four, so a batch never pads past max(4,096, its longest input) tokens however long the text.
+    lengths = [4096] * 3 + [1024] * 8 + [20] * 40
+    batches = list(length_sorted_batches(lengths, batch_size=32))
+    assert [len(b) for b in batches] == [32, 8, 4, 4, 1, 1, 1]
+    assert all(len(b) * max(lengths[i] for i in b) <= 4096 for b in batches)
+
+
 def test_a_lone_request_does_not_wait_for_the_batching_delay():
     batcher = DynamicBatcher(lambda examples, params: [{} for _ in examples], max_delay_s=0.5,
                              in_flight=lambda: 1)
