@@ -145,3 +145,16 @@ def test_the_example_document_requests_hold_the_post_and_are_answered(client):
     assert response.status_code == 200 and set(response.get_json()[0]) == {"translation_text"}
     lines = (folder / "records-markdown.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["inputs"] for line in lines] == [POST] * len(lines)
+
+
+def test_format_none_translates_the_string_as_it_is_for_clients_that_cut_documents(client, monkeypatch):
+    calls = []
+    engine = client.application.extensions["predictor"].engine
+    original = engine.generate
+    monkeypatch.setattr(engine, "generate",
+                        lambda sources, **kw: calls.extend(sources) or original(sources, **kw))
+    tagged = "Read <g1>the guide</g1> and run <x1/> now."
+    translate(client, tagged, format="none")
+    tokenizer = client.application.extensions["predictor"].tokenizer
+    [ids] = calls
+    assert "<g1>" in tokenizer.decode(ids) and "<x1/>" in tokenizer.decode(ids)  # no markup parsing

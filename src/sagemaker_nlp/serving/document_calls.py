@@ -26,16 +26,20 @@ class DocumentOptions:
     front_matter_keys: tuple[str, ...] = documents.DEFAULT_FRONT_MATTER_KEYS
 
 
-def pop_options(parameters: dict) -> DocumentOptions:
-    """The document parameters, taken out of a request's parameters (the task sees the rest)."""
+NONE = "none"  # each string is one unit, translated as it is (a client that cuts documents itself)
+
+
+def pop_options(parameters: dict) -> DocumentOptions | None:
+    """The document parameters, taken out of a request's parameters (the task sees the rest);
+    None for ``format=none``."""
     fmt = parameters.pop(FORMAT, "text")
-    if fmt not in documents.FORMATS:
-        raise ClientError(f"parameter 'format' must be one of {', '.join(documents.FORMATS)}, "
-                          f"got {fmt!r}.")
+    if fmt not in (*documents.FORMATS, NONE):
+        raise ClientError(f"parameter 'format' must be one of {', '.join(documents.FORMATS)} or "
+                          f"{NONE}, got {fmt!r}.")
     keys = parameters.pop(KEYS, documents.DEFAULT_FRONT_MATTER_KEYS)
     if not isinstance(keys, (list, tuple)) or not all(isinstance(k, str) and k for k in keys):
         raise ClientError("parameter 'front_matter_keys' must be a list of front matter keys.")
-    return DocumentOptions(fmt, tuple(keys))
+    return None if fmt == NONE else DocumentOptions(fmt, tuple(keys))
 
 
 @dataclass
