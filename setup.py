@@ -34,40 +34,48 @@ setup(
     package_dir={"": "src"},
     packages=find_packages("src"),
     python_requires=">=3.10",
-    # torch has a lower bound only: install the CPU or CUDA build you want *before* this package
-    # (a bare `torch` requirement from PyPI pulls a multi-GB CUDA build). Its exact release for
-    # every build of ours is the torch pin in requirements/lock.in.
+    # What `sagemaker-nlp localize` and the documents package need, and nothing more: the client
+    # runs in a CI job without the model stack. Training and serving need the `ml` extra.
     install_requires=[
-        "torch>=2.2",
-        "transformers>=5.0,<6",
-        "accelerate>=1.0",
-        "tokenizers>=0.21",
-        "sentencepiece>=0.2",
-        "protobuf>=4",
-        "safetensors>=0.4",
-        # HF_MODEL_ID downloads (hub.py): snapshot_download(endpoint=, tqdm_class=), its error types
-        # and get_cached_repo_tree; httpx2 is its HTTP client, whose transport errors we classify.
-        "huggingface_hub>=2.4,<3",
-        "httpx2>=2,<3",
-        "tqdm>=4.60",
-        "numpy>=1.24",
-        "scikit-learn>=1.3",
-        "scipy>=1.10",
-        "seqeval>=1.2.2",
-        "sacrebleu>=2.4",
-        "rouge-score>=0.1.2",  # summarization metrics
-        "flask>=3.0",
-        "werkzeug>=3.0",
-        "gunicorn>=22",
-        "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
         # documents/: structure-preserving Markdown and plain text
         "markdown-it-py>=4.0,<5",  # md_parser wraps its inline rules by name
         "mdit-py-plugins>=0.5,<1",
         "linkify-it-py>=2.0,<3",
         "PyYAML>=6.0",
         "tomlkit>=0.13,<1",
+        "tqdm>=4.60",  # localize's progress bar; HF_MODEL_ID download progress (hub_progress.py)
     ],
     extras_require={
+        # The model stack: `train` and `serve` (the image installs it). torch has a lower bound
+        # only: install the CPU or CUDA build you want *before* this package (a bare `torch`
+        # requirement from PyPI pulls a multi-GB CUDA build). Its exact release for every build
+        # of ours is the torch pin in requirements/lock.in.
+        "ml": [
+            "torch>=2.2",
+            "transformers>=5.0,<6",
+            "accelerate>=1.0",
+            "tokenizers>=0.21",
+            "sentencepiece>=0.2",
+            "protobuf>=4",
+            "safetensors>=0.4",
+            # HF_MODEL_ID downloads (hub.py): snapshot_download(endpoint=, tqdm_class=), its error
+            # types and get_cached_repo_tree; httpx2 is its HTTP client, whose transport errors we
+            # classify.
+            "huggingface_hub>=2.4,<3",
+            "httpx2>=2,<3",
+            "numpy>=1.24",
+            "scikit-learn>=1.3",
+            "scipy>=1.10",
+            "seqeval>=1.2.2",
+            "sacrebleu>=2.4",
+            "rouge-score>=0.1.2",  # summarization metrics
+            "flask>=3.0",
+            "werkzeug>=3.0",
+            "gunicorn>=22",
+            "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
+        ],
+        # `sagemaker-nlp localize --endpoint NAME`: InvokeEndpoint through boto3.
+        "aws": ["boto3>=1.28"],
         "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100"],
         # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
         "sdk": ["sagemaker>=2.200,<3"],
@@ -78,8 +86,10 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "train=sagemaker_nlp.training.cli:main",
-            "serve=sagemaker_nlp.serving.cli:main",
+            # train/serve say what to install when the ml extra is missing (ml_stack.py).
+            "train=sagemaker_nlp.ml_stack:train",
+            "serve=sagemaker_nlp.ml_stack:serve",
+            "sagemaker-nlp=sagemaker_nlp.cli:main",
         ]
     },
 )

