@@ -80,9 +80,9 @@ def localize(site: str | Path, options: Options, endpoint: Endpoint | None,
              reporter: Reporter | None = None) -> Summary:
     """Translate the site's pages into ``options.targets``; see the package docstring."""
     site = Path(site)
-    targets = tuple(dict.fromkeys(options.targets))
-    if not targets or not all(isinstance(lang, str) and lang.strip() for lang in targets):
-        raise ClientError("--to: give at least one language code, e.g. --to es,fr.")
+    targets = _checked_languages(options.targets)
+    if options.src_lang in targets:
+        raise ClientError(f"--to names the source language {options.src_lang!r}: its pages are the sources.")
     if endpoint is None and not options.dry_run:
         raise ClientError("give --url or --endpoint (only --dry-run runs without one).")
     model_key = options.model_key or (endpoint.key if endpoint else None)
@@ -109,6 +109,17 @@ def localize(site: str | Path, options: Options, endpoint: Endpoint | None,
         return summary
     finally:
         cache.close()
+
+
+def _checked_languages(codes) -> tuple[str, ...]:
+    """The target codes, each once; a code names folders and files, so it must be a plain word."""
+    targets = tuple(dict.fromkeys(codes))
+    if not targets:
+        raise ClientError("--to: give at least one language code, e.g. --to es,fr.")
+    for code in targets:
+        if not (isinstance(code, str) and code and all(c.isalnum() or c in "-_" for c in code)):
+            raise ClientError(f"--to: {code!r} is not a language code (letters, digits, - and _ only).")
+    return targets
 
 
 def _plan_site(layout, options: Options, targets, model_key: str, parameters: str, cache):

@@ -99,26 +99,33 @@ def _translate_page(works: list[Work], layout: Layout, cache, sending: Sending, 
             rendered[work.lang] = _render(work)
         except EndpointError as error:
             outcome.failed[work.lang] = str(error)
-    page = works[0].page
-    source = page.text
-    if update_source and rendered:
-        before = page.flags.get(TRANSLATED_TO)
-        before = [str(lang) for lang in before] if isinstance(before, list) else []
-        done = set(before) | set(rendered)
-        if sorted(done) != before:
-            source = with_fields(page.text, {TRANSLATED_TO: sorted(done)})
-    # translated_to describes the source page, not its translations (which would change with it).
-    record = {MARKER: {"path": str(page.path), "sha256": Page(page.path, source).sha256},
-              TRANSLATED_TO: REMOVE}
-    for lang, text in rendered.items():
-        try:
-            text = with_fields(text, {"lang": lang, **record})
-        except FrontMatterError as error:
-            outcome.failed[lang] = str(error)
-            continue
-        outcome.written[lang] = write_if_changed(layout.site / layout.output(page.path, lang), text)
-    if source != page.text and not outcome.failed:
+    _write_page(works[0].page, rendered, layout, outcome, update_source)
+
+
+def _write_page(page: Page, rendered: dict[str, str], layout: Layout, outcome: Outcome,
+                update_source: bool) -> None:
+    """Each translation with its front matter record, and the source's ``translated_to``."""
+    targets = {lang: layout.output(page.path, lang) for lang in rendered}
+    try:
+        source = _with_translated_to(page, targets) if update_source and targets else page.text
+        # translated_to describes the source page, not its translations (they would change with it).
+        record = {MARKER: {"path": str(page.path), "sha256": Page(page.path, source).sha256},
+                  TRANSLATED_TO: REMOVE}
+        texts = {lang: with_fields(rendered[lang], {"lang": lang, **record}) for lang in targets}
+    except FrontMatterError as error:  # the same front matter in every language: all fail
+        outcome.failed.update({lang: str(error) for lang in targets})
+        return
+    for lang, text in texts.items():
+        outcome.written[lang] = write_if_changed(layout.site / targets[lang], text)
+    if source != page.text:
         write_if_changed(layout.site / page.path, source)
+
+
+def _with_translated_to(page: Page, languages) -> str:
+    before = page.flags.get(TRANSLATED_TO)
+    before = [str(lang) for lang in before] if isinstance(before, list) else []
+    done = sorted(set(before) | set(languages))
+    return page.text if done == before else with_fields(page.text, {TRANSLATED_TO: done})
 
 
 def _complete(work: Work, cache, sending: Sending, reporter: Reporter) -> tuple[int, int]:
