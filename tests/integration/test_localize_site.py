@@ -257,6 +257,7 @@ def test_the_boto3_path_signs_requests_survives_throttling_and_reports_a_model_e
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(site / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(site / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     page = site / "content/blog/first-trip.md"
     page.write_text(page.read_text("utf-8") + "\nThe POISON paragraph.\n", "utf-8")
     with Relay(server.url, fail_marker="POISON", throttle=1) as runtime:

@@ -123,14 +123,19 @@ class SageMakerEndpoint(Endpoint):
         try:
             import boto3
             from botocore.config import Config
+            from botocore.exceptions import NoRegionError
         except ImportError:
             raise ClientError("--endpoint needs boto3: pip install 'sagemaker-nlp[aws]'.") from None
         self.key, self.retry = name, retry or Retry()
         config = Config(read_timeout=timeout_s, connect_timeout=min(timeout_s, 20.0),
                         max_pool_connections=max_connections,
                         retries={"mode": "standard", "max_attempts": self.retry.attempts})
-        self._client = boto3.client("sagemaker-runtime", region_name=region, endpoint_url=endpoint_url,
-                                    config=config)
+        try:
+            self._client = boto3.client("sagemaker-runtime", region_name=region, endpoint_url=endpoint_url,
+                                        config=config)
+        except NoRegionError:
+            raise ClientError(f"--endpoint {name}: no AWS region configured; give --region (or set "
+                              "AWS_REGION).") from None
 
     def _post(self, body: bytes) -> bytes:
         from botocore.exceptions import BotoCoreError

@@ -98,3 +98,15 @@ def test_a_refused_connection_is_retried_and_reported():
 def test_a_url_without_a_scheme_is_a_user_error():
     with pytest.raises(ClientError, match="http://"):
         HttpEndpoint("localhost:8080")
+
+
+def test_an_endpoint_without_a_region_is_a_user_error(monkeypatch, tmp_path):
+    pytest.importorskip("boto3")
+    from sagemaker_nlp.localize.endpoints import SageMakerEndpoint
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata lookup
+    with pytest.raises(ClientError, match="--region"):
+        SageMakerEndpoint("translator")
