@@ -3,9 +3,9 @@
 ``open_pages`` loads each page in headless chromium and reports what a person would notice:
 console errors and uncaught exceptions, requests that left the page (a self-contained page makes
 none but its own data: URIs), and every image or SVG that did not render; it can also save a
-full-page screenshot. Playwright never downloads a browser here: it runs ``/usr/bin/chromium``
-(``CHROMIUM`` overrides). Without chromium a test skips on a developer machine and fails under
-CI=true, like the docker tests.
+full-page screenshot. Playwright downloads no browser here: it runs ``/usr/bin/chromium``
+(``CHROMIUM`` overrides; a browser from ``playwright install`` is the fallback). Without one a
+test skips on a developer machine and fails under CI=true, like the docker tests.
 """
 from __future__ import annotations
 
@@ -31,11 +31,15 @@ _RENDERED = """() => ({
 })"""
 
 
-def chromium_path() -> str:
-    """The chromium binary, or a skip (a failure under CI=true) when there is none."""
+def chromium_path(bundled: str | None = None) -> str:
+    """Debian's chromium (``CHROMIUM`` overrides), else a browser ``playwright install`` put in
+    place (``bundled``, e.g. on CodeBuild's Ubuntu, whose chromium is a snap stub); a skip, or a
+    failure under CI=true, when there is neither."""
     found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
+    if bundled and Path(bundled).is_file():
+        return bundled
     message = "no chromium browser found (apt-get install -y chromium)"
     if in_ci():
         pytest.fail(f"{message}, and CI is set: the browser checks must run in CI", pytrace=False)
@@ -57,9 +61,9 @@ def open_pages(paths: list[Path], screenshots: Path | None = None, width: int = 
     """Load each page in one headless chromium; with ``screenshots``, save ``<n>.png`` there."""
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_path()
     checks = []
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+        executable = chromium_path(playwright.chromium.executable_path)
         browser = playwright.chromium.launch_persistent_context(
             profile, executable_path=executable, args=FLAGS, headless=True,
             viewport={"width": width, "height": 900})
