@@ -70,7 +70,7 @@ setup(
     extras_require={
         # playwright drives Debian's chromium (executable_path) for the report's browser check;
         # it never downloads a browser of its own.
-        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "playwright>=1.45"],
+        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "playwright>=1.45", "markdown-it-py>=3"],
         # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
         "sdk": ["sagemaker>=2.200,<3"],
         # SageMaker Python SDK v3 (ModelTrainer/ModelBuilder): pinned in requirements/lock.txt.
