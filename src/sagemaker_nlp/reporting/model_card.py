@@ -42,14 +42,15 @@ def card_data(summary: RunSummary) -> ModelCardData:
 
 
 def markdown_table(columns: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_cell(format_cell(v)) for v in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(_plain(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_plain(format_cell(v)) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    # A pipe would end the cell and a newline the row; HTML would be read as markup.
-    text = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+def _plain(text: str) -> str:
+    """Text that stays plain text on one line, in a table cell or a sentence: Markdown's
+    punctuation backslash-escaped (a pipe would end the cell), HTML's ``<`` as an entity."""
+    text = re.sub(r"([\\`*_\[\]|#])", r"\\\1", str(text)).replace("<", "&lt;")
     return " ".join(text.split())
 
 
@@ -72,7 +73,7 @@ def build(summary: RunSummary) -> ModelCard:
     body = environment.get_template(TEMPLATE).render(
         summary=summary,
         data_table=markdown_table(["split", "file", "examples"], data_rows),
-        label_list=", ".join(f"`{label}`" for label in summary.labels[:100]),
+        label_list=", ".join(_plain(label) for label in summary.labels[:100]),
         settings_table=markdown_table(["hyperparameter", "value", "default"],
                                       [list(s) for s in summary.changed_settings]),
         results_table=markdown_table(["split", "metric", "base checkpoint", "fine-tuned", "change"],

@@ -27,7 +27,8 @@ def figure_data_uri(figure: Figure) -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure as MatplotlibFigure
 
-    with matplotlib.rc_context({"svg.fonttype": "path", "font.size": 9}):
+    # parse_math off: a label such as "$5 off" is text, not (maybe broken) mathtext.
+    with matplotlib.rc_context({"svg.fonttype": "path", "font.size": 9, "text.parse_math": False}):
         canvas = MatplotlibFigure(figsize=figure.size, layout="constrained")
         figure.draw(canvas.subplots())
         buffer = io.BytesIO()

@@ -2,7 +2,8 @@
 model folder (published atomically, with its model card) and ``report.html``.
 
 The final evaluations are collective under torchrun (every rank runs them); everything after
-them happens on rank 0 alone.
+them happens on rank 0 alone. The report and the model card only describe the job: a failure
+there is logged with its traceback and never costs the trained model.
 """
 from __future__ import annotations
 
@@ -45,7 +46,14 @@ def save(run, result, baseline: dict[str, dict]) -> None:
                       split_files=run.split_files, results=results, baseline=baseline,
                       history=history, duration=time.monotonic() - run.started, predicted=predicted)
     _publish_model(run, summary)
-    _write_report(run, summary, predicted)
+    _describe("report.html", lambda: _write_report(run, summary, predicted))
+
+
+def _describe(what: str, write) -> None:
+    try:
+        write()
+    except Exception:  # a bug of ours, logged with its traceback; the job's results stay
+        logger.exception("Could not write %s (the model and metrics are saved)", what)
 
 
 def _predict(run) -> dict[str, tuple[list[dict], list[dict]]]:
@@ -71,7 +79,7 @@ def _publish_model(run, summary) -> None:
         artifacts.write_manifest(staging, artifacts.build_manifest(task, run.columns))
         artifacts.write_calibration(staging, [artifacts.request_record(task, ex)
                                               for ex in run.splits["validation"]])
-        model_card.write(summary, staging / "README.md")
+        _describe("the model card", lambda: model_card.write(summary, staging / "README.md"))
         # Converted before publishing, so the model dir never shows a model without it.
         export_for_serving(staging, trainer.model.config, task.generates)
         artifacts.publish(staging, paths.model)
