@@ -23,6 +23,7 @@ from transformers import (
 from transformers.models.auto.modeling_auto import MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
 
 from ..errors import ClientError
+from ..reporting import generation
 from .base import Task
 from .language_scheme import LanguageScheme, plain_ids
 from .sentence_split import split_to_fit
@@ -64,6 +65,8 @@ class Seq2SeqTask(Task):
     # Long text is split at sentence ends, never cut, so a wider source window buys little and
     # costs generation time: the default stays at most 512 source tokens.
     default_window_cap = DEFAULT_WINDOW
+    evaluates_base_model = True  # a pretrained generator already writes text worth scoring
+    report_metrics: ClassVar[tuple[str, ...]] = ()  # plotted per evaluation in the report
 
     def __init__(self, options=None, max_seq_length=None):
         super().__init__(options, max_seq_length)
@@ -204,3 +207,17 @@ class Seq2SeqTask(Task):
     def decode(self, example, output, params):
         text, _pieces = output
         return {"pred": text}
+
+    # ----- report ------------------------------------------------------------------------------
+    def reports(self, evidence):
+        sources = [example["text"] for example in evidence.examples]
+        references = [example["labels"] for example in evidence.examples]
+        hypotheses = [prediction["pred"] for prediction in evidence.predictions]
+        lengths = [len(ids) for ids in plain_ids(self.tokenizer, sources)]
+        return [
+            generation.metric_history_section(evidence.evaluations, self.report_metrics,
+                                              evidence.baseline.get("eval", {})),
+            generation.metric_by_length_section(lengths, hypotheses, references, self.score,
+                                                self.best_metric, evidence.split),
+            generation.samples_section(sources, references, hypotheses, evidence.split),
+        ]

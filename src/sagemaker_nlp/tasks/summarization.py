@@ -11,6 +11,7 @@ says how many pieces (``"pieces"``). The Hugging Face envelope answers like the
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from rouge_score import rouge_scorer
 
@@ -56,6 +57,8 @@ def _one_sentence_per_line(text: str) -> str:
 @register_task("summarization", aliases=("summarize",), serves=serves)
 class SummarizationTask(Seq2SeqTask):
     best_metric = "rougeL"
+    pipeline_tag = "summarization"
+    report_metrics: ClassVar[tuple[str, ...]] = ("rouge1", "rouge2", "rougeL")
 
     def default_model(self):
         return DEFAULT_MODEL
