@@ -78,8 +78,8 @@ class Predictor:
             import torch
 
             from ..engines import InferenceRunner, agreement
-            from ..engines.select import load_engine
-            from ..tasks.loading import load_for_serving
+            from ..engines.select import fallback_for, load_engine
+            from ..tasks.loading import load_for_serving, load_model
 
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
@@ -88,7 +88,10 @@ class Predictor:
             task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
             guard = self._agreement(task, tokenizer, agreement)
             engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
-            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget)
+            model_dir = self.model_dir
+            fallback = fallback_for(engine, lambda: load_model(model_dir, task, device))
+            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget,
+                                          fallback)
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,

@@ -51,6 +51,7 @@ class TranslationTask(Seq2SeqTask):
     hyperparameter_aliases: ClassVar[dict[str, str]] = {"src_lang": "source_lang", "tgt_lang": "target_lang"}
     best_metric = "bleu"
     supports_documents = True  # Markdown and multi-line text keep their structure (serving)
+    hf_key = "translation_text"
 
     def default_model(self):
         source, target = self.options.source_lang, self.options.target_lang
@@ -76,6 +77,3 @@ class TranslationTask(Seq2SeqTask):
 
     def score(self, hypotheses, references):
         return translation_metrics(hypotheses, references)
-
-    def to_hf(self, example, prediction, params):
-        return {"translation_text": prediction["pred"]}
