@@ -121,11 +121,12 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(maria
     texts = sentences[0][:12]
     # A fixed limit: the default one grows with the longest source of a batch, and this random
     # model never stops by itself.
-    params = {"max_new_tokens": 12}
+    params = predictor.task.parse_parameters({"max_new_tokens": 12})
     alone = {text: predictor._run([{"text": text, "where": "x"}], params)[0] for text in texts}
     results, calls = {}, []
     original = predictor.engine.generate
-    predictor.engine.generate = lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw)
+    predictor.engine.generate = lambda sources, settings: (calls.append(len(sources))
+                                                           or original(sources, settings))
 
     def client(text):
         with predictor.request():  # as the server counts each request in flight

@@ -177,6 +177,8 @@ SPECS: dict[str, TaskSpec] = {
                             job={"source_lang": "en", "target_lang": "es",
                                  "generation_max_length": "16"},
                             request_parameters={"num_beams": 2, "max_new_tokens": 8},
+                            request_files=("hf.json", "hf_generation.json", "native.json",
+                                           "records.jsonl"),
                             check_model=_marian_model, in_sdk=True),
     # A 48-token window: every incident report is longer, so serving splits and joins it.
     "summarization": TaskSpec(example_data("summarization", {"train": 16, "dev": 4, "test": 4}), _bart,
