@@ -39,7 +39,7 @@ def spy_generate(client, monkeypatch) -> list[int]:
     engine, calls = client.application.extensions["predictor"].engine, []
     original = engine.generate
     monkeypatch.setattr(engine, "generate",
-                        lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw))
+                        lambda sources, settings: calls.append(len(sources)) or original(sources, settings))
     return calls
 
 

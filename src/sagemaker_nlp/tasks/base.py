@@ -167,6 +167,10 @@ class Task:
             raise ClientError(f"Unknown parameters {sorted(parameters)} for task {self.name!r}.")
         return {}
 
+    def answers_per_input(self, params: dict) -> int:
+        """How many answers each input gets with these parameters (a list of them when > 1)."""
+        return 1
+
     def parse_hf_input(self, item: Any, where: str) -> Example:
         """One element of a Hugging Face ``inputs`` value -> an example."""
         if not isinstance(item, str):

@@ -95,7 +95,7 @@ class Seq2SeqTask(Task):
         self.scheme = LanguageScheme()  # replaced by ``prepare`` with the model's own
         self.tokenizer = None  # set by ``prepare``: metrics decode generated ids with it
         # How the model decodes by default (set by ``prepare``): requests are checked against it.
-        self.model_beams, self.model_samples = 1, False
+        self.model_beams, self.model_samples, self.model_answers = 1, False, 1
 
     # ----- hooks of seq2seq tasks --------------------------------------------------------------
     def detect_scheme(self, model, tokenizer) -> LanguageScheme:
@@ -120,6 +120,7 @@ class Seq2SeqTask(Task):
         for name, value in chosen.items():  # saved with the model: plain transformers decodes alike
             setattr(config, name, value)
         self.model_beams, self.model_samples = config.num_beams or 1, bool(config.do_sample)
+        self.model_answers = config.num_return_sequences or 1
 
     def training_defaults(self):
         own_budget = self.options.max_new_tokens or self.options.max_length
@@ -215,6 +216,9 @@ class Seq2SeqTask(Task):
                 owners.append((index, separator))
         sources = self.scheme.encode_sources(tokenizer, texts, source, window)
         return [{"input_ids": ids} for ids in sources], owners
+
+    def answers_per_input(self, params: dict) -> int:
+        return params.get("generation", {}).get("num_return_sequences") or self.model_answers
 
     def generation_settings(self, params: dict) -> GenerationSettings:
         """How the runner's ``generate`` call decodes: the request's values and the target token."""

@@ -219,8 +219,10 @@ def stops_at_once(marian, tmp_path_factory):
 def test_min_new_tokens_is_honoured_on_both_engines(stops_at_once, tmp_path):
     answers = {}
     for engine, options in (("torch", {"choice": "transformers"}), ("ct2", {"compute_type": "float32"})):
-        client = serve(stops_at_once, tmp_path / "cache", **options)[1]
-        answers[engine] = [post(client, parameters, inputs=TEXTS[0])[0]["translation_text"]
+        predictor = serve(stops_at_once, tmp_path / "cache", **options)[0]
+        # Through the runner: a document whose translation comes back empty keeps its source.
+        answers[engine] = [predictor.runner.predict([{"text": TEXTS[0], "where": "x"}],
+                                                    predictor.task.parse_parameters(parameters))[0]["pred"]
                            for parameters in ({}, {"min_new_tokens": 4})]
     assert answers["torch"][0] == "" and answers["torch"][1] != ""  # it ends at once, unless told not to
     assert answers["ct2"] == answers["torch"]
@@ -247,3 +249,23 @@ def test_job_generation_hyperparameters_become_the_models_defaults(marian, data,
         "beam_size": 2, "no_repeat_ngram_size": 3, "length_penalty": 0.9, "max_decoding_length": 6}
     post(client, {"max_length": 5})  # a request's budget replaces the job's whole
     assert recorder.calls[-1]["max_decoding_length"] == 3
+
+
+def test_several_answers_of_a_markdown_document_each_keep_its_structure(ct2_served):
+    document = "# Opening hours\n\nThe museum is closed on Mondays. Run `make tour` first.\n"
+    body = {"data": [{"text": document}], "parameters": {
+        "format": "markdown", "num_beams": 2, "num_return_sequences": 2, "max_new_tokens": 6}}
+    (prediction,) = ct2_served[1].post("/invocations", json=body).get_json()["predictions"]
+    assert len(prediction["pred"]) == 2
+    for answer in prediction["pred"]:
+        assert answer.startswith("# ") and "`make tour`" in answer and answer.count("\n\n") == 1
+
+
+def test_a_raw_document_answered_as_a_document_holds_one_answer_only(ct2_served):
+    headers = {"X-Amzn-SageMaker-Custom-Attributes": "num_beams=2,num_return_sequences=2,max_new_tokens=4"}
+    raw = ct2_served[1].post("/invocations", data=b"Good morning.", content_type="text/plain",
+                             headers={**headers, "Accept": "text/plain"})
+    assert raw.status_code == 406 and "accept application/json instead" in raw.get_json()["error"]
+    as_json = ct2_served[1].post("/invocations", data=b"Good morning.", content_type="text/plain",
+                                 headers={**headers, "Accept": "application/json"})
+    assert as_json.status_code == 200 and len(as_json.get_json()["predictions"][0]["pred"]) == 2
