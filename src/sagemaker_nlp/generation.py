@@ -134,8 +134,9 @@ def combine(values: dict[str, Any], model_beams: int = 1, model_samples: bool = 
     samples = values.get("do_sample", model_samples)
     for name, neutral in (("length_penalty", 1.0), ("early_stopping", False)):
         if values.get(name, neutral) != neutral and beams < 2:
+            given = "" if "num_beams" in values else " (this model's default)"
             raise ClientError(f"{where} '{name}' only applies to beam search: set num_beams above 1 "
-                              f"(this model decodes with {beams} beam by default).")
+                              f"(it is {beams}{given}).")
     wanted = values.get("num_return_sequences", 1)
     if wanted > 1 and not samples and wanted > beams:
         raise ClientError(f"{where} 'num_return_sequences' ({wanted}) needs do_sample=true or at "

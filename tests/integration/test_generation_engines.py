@@ -269,3 +269,21 @@ def test_a_raw_document_answered_as_a_document_holds_one_answer_only(ct2_served)
     as_json = ct2_served[1].post("/invocations", data=b"Good morning.", content_type="text/plain",
                                  headers={**headers, "Accept": "application/json"})
     assert as_json.status_code == 200 and len(as_json.get_json()["predictions"][0]["pred"]) == 2
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"temperature": -1}, "parameter 'temperature' must be a number greater than 0, not -1"),
+    ({"temperature": float("nan")}, "NaN is not a JSON number"),
+    ({"top_p": 2}, "parameter 'top_p' must be a number from 0 (excluded) to 1, not 2"),
+    ({"do_sample": "yes"}, "parameter 'do_sample' must be true or false, not 'yes'"),
+    ({"early_stopping": "soon", "num_beams": 2}, "parameter 'early_stopping' must be true, false or"),
+    ({"max_length": 1}, "parameter 'max_length' must be an integer of at least 2, not 1"),
+    ({"num_return_sequences": 2}, "'num_return_sequences' (2) needs do_sample=true or at least"),
+    ({"top_k": 5, "do_sample": False}, "'top_k' only applies when sampling, but do_sample is false"),
+    ({"length_penalty": 2}, "'length_penalty' only applies to beam search"),
+    ({"typical_p": 0.5}, "Unknown parameters ['typical_p']"),
+])
+def test_a_bad_generation_parameter_is_a_400_naming_it(ct2_served, ct2_calls, parameters, message):
+    response = ct2_served[1].post("/invocations", json={"inputs": "Hello.", "parameters": parameters})
+    assert response.status_code == 400 and message in response.get_json()["error"]
+    assert not ct2_calls  # refused before anything ran

@@ -6,7 +6,8 @@ tokenizer; the task's ``prepare``) runs in a thread so the server binds its port
 when loading failed. With no model in the model dir and ``HF_MODEL_ID`` set, the snapshot is
 downloaded from the Hub first (``hub``), and ``/ping`` says ``downloading`` meanwhile. The model
 then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body,
-through one ``InferenceRunner``.
+through one ``InferenceRunner``; a request whose generation settings that engine cannot honour
+runs on a PyTorch copy of the model, loaded when first needed (``engines.select.fallback_for``).
 """
 from __future__ import annotations
 
