@@ -47,15 +47,15 @@ def marian_client(trained):
 
 
 def spy_generate(client, monkeypatch) -> list[dict]:
-    """Record the token ids and forced first token the served engine (CTranslate2 or
-    transformers) receives per batch; it still runs for real."""
+    """Record the token ids, forced first token and generation settings the served engine
+    (CTranslate2 or transformers) receives per batch; it still runs for real."""
     engine, calls = client.application.extensions["predictor"].engine, []
     original = engine.generate
 
-    def generate(sources, **kwargs):
+    def generate(sources, settings):
         calls.append({"input_ids": [list(ids) for ids in sources],
-                      "forced_bos_token_id": kwargs.get("first_token"), **kwargs})
-        return original(sources, **kwargs)
+                      "forced_bos_token_id": settings.first_token, "settings": settings})
+        return original(sources, settings)
 
     monkeypatch.setattr(engine, "generate", generate)
     return calls

@@ -186,6 +186,8 @@ SPECS: dict[str, TaskSpec] = {
                             job={"source_lang": "en", "target_lang": "es",
                                  "generation_max_length": "16"},
                             request_parameters={"num_beams": 2, "max_new_tokens": 8},
+                            request_files=("hf.json", "hf_generation.json", "native.json",
+                                           "records.jsonl"),
                             check_model=_marian_model, in_sdk=True,
                             report_sections=("bleu, chrf per evaluation", "bleu by source length",
                                              "Samples")),

@@ -180,6 +180,10 @@ class Task:
         """ISO codes of the languages the model reads and writes, when the job knows them."""
         return []
 
+    def answers_per_input(self, params: dict) -> int:
+        """How many answers each input gets with these parameters (a list of them when > 1)."""
+        return 1
+
     def parse_hf_input(self, item: Any, where: str) -> Example:
         """One element of a Hugging Face ``inputs`` value -> an example."""
         if not isinstance(item, str):

@@ -53,6 +53,7 @@ class TranslationTask(Seq2SeqTask):
     supports_documents = True  # Markdown and multi-line text keep their structure (serving)
     pipeline_tag = "translation"
     report_metrics: ClassVar[tuple[str, ...]] = ("bleu", "chrf")
+    hf_key = "translation_text"
 
     def default_model(self):
         source, target = self.options.source_lang, self.options.target_lang
@@ -84,6 +85,3 @@ class TranslationTask(Seq2SeqTask):
 
     def score(self, hypotheses, references):
         return translation_metrics(hypotheses, references)
-
-    def to_hf(self, example, prediction, params):
-        return {"translation_text": prediction["pred"]}
