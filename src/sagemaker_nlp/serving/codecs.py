@@ -195,7 +195,11 @@ def encode_body(results: list[Any], line_mode: bool, mimetype: str = JSON) -> st
     """One JSON document, one JSON line per input line (no trailing newline), or a raw
     document's translation (the native answer's ``pred``)."""
     if mimetype in RAW_FORMATS:
-        return results[0]["predictions"][0]["pred"]
+        answer = results[0]["predictions"][0]["pred"]
+        if isinstance(answer, list):  # several answers (num_return_sequences) are not one document
+            raise NotAcceptable(f"A {mimetype} answer holds one document, and this request asked "
+                                f"for {len(answer)} (num_return_sequences): accept {JSON} instead.")
+        return answer
     if line_mode:
         return "\n".join(dumps(result) for result in results)
     return dumps(results[0])

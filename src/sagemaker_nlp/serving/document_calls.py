@@ -52,41 +52,64 @@ class Rounds:
 
 
 def over_units(task, examples: list[dict], options: DocumentOptions,
-               shape: Callable[[list[dict]], Any]) -> Rounds:
+               shape: Callable[[list[dict]], Any], answers: int = 1) -> Rounds:
     """The rounds that answer ``examples`` (whole documents) through their prose units, shaped
-    by ``shape`` as if each document had been predicted whole."""
+    by ``shape`` as if each document had been predicted whole. With several ``answers`` per
+    input (``num_return_sequences``), each prediction holds that many texts, and the k-th
+    answer is the document rendered from every unit's k-th text."""
     docs = [documents.parse_document(example["text"], options.format, options.front_matter_keys)
             for example in examples]
     units = [_unit_example(task, example, number, unit)
              for example, doc in zip(examples, docs) for number, unit in enumerate(doc.units)]
 
     def then(unit_predictions: list[dict]):
+        # translations[d][k]: the unit texts of document d in answer k
         translations, start = [], 0
         for doc in docs:
-            translations.append([p["pred"] for p in unit_predictions[start:start + len(doc.units)]])
+            mine = [_texts(p, answers) for p in unit_predictions[start:start + len(doc.units)]]
+            translations.append([[texts[k] for texts in mine] for k in range(answers)])
             start += len(doc.units)
-        broken = [(d, u) for d, doc in enumerate(docs) for u in doc.invalid(translations[d])]
-        asks = [(d, u, k) for d, u in broken
-                for k, piece in enumerate(docs[d].units[u].plain_pieces()) if _is_prose(piece)]
-        retries = [_piece_example(task, examples[d], u, k, docs[d].units[u].plain_pieces()[k])
-                   for d, u, k in asks]
+        broken = {(d, k): list(doc.invalid(translations[d][k]))
+                  for d, doc in enumerate(docs) for k in range(answers)}
+        retried = sorted({(d, u) for (d, _), units in broken.items() for u in units})
+        asks = [(d, u, p) for d, u in retried
+                for p, piece in enumerate(docs[d].units[u].plain_pieces()) if _is_prose(piece)]
+        retries = [_piece_example(task, examples[d], u, p, docs[d].units[u].plain_pieces()[p])
+                   for d, u, p in asks]
 
         def finish(piece_predictions: list[dict]) -> Any:
-            pieces = {(d, u): list(docs[d].units[u].plain_pieces()) for d, u in broken}
-            for (d, u, k), prediction in zip(asks, piece_predictions):
-                pieces[(d, u)][k] = prediction["pred"]
-            answers = []
-            for d, doc in enumerate(docs):
-                mine = {u: pieces[(d, u)] for dd, u in broken if dd == d}
-                answer = {"pred": doc.render(translations[d], pieces=mine)}
-                if mine:
-                    answer["fallback_units"] = len(mine)
-                answers.append(answer)
-            return shape(answers)
+            pieces = {(d, u, k): list(docs[d].units[u].plain_pieces())
+                      for (d, k), units in broken.items() for u in units}
+            for (d, u, p), prediction in zip(asks, piece_predictions):
+                for k, text in enumerate(_texts(prediction, answers)):
+                    if (d, u, k) in pieces:
+                        pieces[(d, u, k)][p] = text
+            return shape([_rendered(doc, translations[d], broken, pieces, d)
+                          for d, doc in enumerate(docs)])
 
         return retries, finish
 
     return Rounds(units, then)
+
+
+def _texts(prediction: dict, answers: int) -> list[str]:
+    """A prediction's texts: its one ``pred``, or its list of them (several answers)."""
+    texts = prediction["pred"] if answers > 1 else [prediction["pred"]]
+    return list(texts)
+
+
+def _rendered(doc, translations: list[list[str]], broken: dict, pieces: dict, d: int) -> dict:
+    """Document ``d``'s answer: rendered once per answer, a unit that broke its markup put
+    together from its plain pieces; ``fallback_units`` counts the units that had to."""
+    rendered, fallen = [], set()
+    for k, texts in enumerate(translations):
+        mine = {u: pieces[(d, u, k)] for u in broken[(d, k)]}
+        rendered.append(doc.render(texts, pieces=mine))
+        fallen |= set(mine)
+    answer = {"pred": rendered[0] if len(rendered) == 1 else rendered}
+    if fallen:
+        answer["fallback_units"] = len(fallen)
+    return answer
 
 
 def _is_prose(piece: str) -> bool:

@@ -55,8 +55,9 @@ def answer(predictor, documents: list[Any], line_mode: bool, max_chars: int | No
             call = parse_document(predictor.task, document, where, defaults)
             _check_sizes(call, max_chars)
             if call.documents is not None:
-                call.rounds = document_calls.over_units(predictor.task, call.examples,
-                                                        call.documents, call.shape)
+                call.rounds = document_calls.over_units(
+                    predictor.task, call.examples, call.documents, call.shape,
+                    predictor.task.answers_per_input(call.params))
             calls.append(call)
         except ClientError as error:
             if not line_mode:

@@ -51,6 +51,9 @@ class JobArguments:
     validation_fraction: float = field(
         default=0.1, metadata={"help": "Share of train held out when no validation channel exists."}
     )
+    evaluate_base_model: bool | None = field(default=None, metadata={
+        "help": "Score the base checkpoint on validation and test before fine-tuning (default: "
+                "true for tasks whose base checkpoint already answers, e.g. translation)."})
     nproc_per_node: int | None = field(
         default=None, metadata={"help": "Training processes per host (default: one per GPU, else 1)."}
     )
