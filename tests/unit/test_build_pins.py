@@ -61,10 +61,10 @@ def test_no_build_file_writes_the_torch_release():
     assert not re.search(r"^\s*ARG\s+TORCH_VERSION", dockerfile, re.MULTILINE)
 
 
-def test_every_runtime_test_dev_and_sdk_v3_requirement_is_pinned_in_the_lock():
+def test_every_runtime_test_dev_and_sdk_requirement_is_pinned_in_the_lock():
     metadata = pins.setup_metadata()
     declared = [*metadata.install_requires]
-    for extra in ("test", "dev", "sdk-v3"):
+    for extra in ("test", "dev", "sdk", "sdk-v3"):
         declared += metadata.extras_require[extra]
     requirements = [Requirement(line) for line in declared]
     # torch's input names its CPU build; the lock drops the label (checked above).
@@ -72,8 +72,14 @@ def test_every_runtime_test_dev_and_sdk_v3_requirement_is_pinned_in_the_lock():
     assert pins.unmet(requirements, pins.read_pins(pins.LOCK)) == []
 
 
-def test_the_sdk_v2_lock_pins_the_sdk_extra_and_its_input():
-    extra = [Requirement(line) for line in pins.setup_metadata().extras_require["sdk"]]
+def test_the_sdk_extra_is_sdk_v3():
+    extras = pins.setup_metadata().extras_require
+    assert extras["sdk"] == extras["sdk-v3"]
+    assert all(Requirement(line).specifier.contains("3.0") for line in extras["sdk"])
+
+
+def test_the_sdk_v2_lock_pins_the_sdk_v2_extra_and_its_input():
+    extra = [Requirement(line) for line in pins.setup_metadata().extras_require["sdk-v2"]]
     inputs = pins.requirement_lines(pins.SDK_V2_INPUT)
     assert pins.unmet(extra + inputs, pins.read_pins(pins.SDK_V2_LOCK)) == []
     # The v2 range is written twice (setup.py for users, sdk-v2.in for the lock): same range.
