@@ -1,10 +1,10 @@
 #!/usr/bin/env python
 """Batch Transform over a JSON Lines file: one `{"text": ...}` per line in, one result line out.
 
-  AWS:    python examples/sdk/batch_transform.py --image-uri <ECR URI> --role <ARN> \\
+  AWS:    python examples/sdk/v2/batch_transform.py --image-uri <ECR URI> --role <ARN> \\
             --model-data s3://bucket/models/<job>/output/model.tar.gz \\
             --input s3://bucket/batch/input/ --output-path s3://bucket/batch/output/
-  local:  python examples/sdk/batch_transform.py --local --image-uri sagemaker-nlp:test \\
+  local:  python examples/sdk/v2/batch_transform.py --local --image-uri sagemaker-nlp:test \\
             --model-data /tmp/sm-output/<job>/model.tar.gz --input requests.jsonl --output-path /tmp/bt
 
 Uses strategy=MultiRecord, split_type=Line, assemble_with=Line, accept=application/jsonlines: the

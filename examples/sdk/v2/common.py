@@ -1,4 +1,7 @@
-"""Shared helpers of the SageMaker SDK examples: sessions for AWS or local mode, and URIs.
+"""Shared helpers of the SageMaker SDK v2 examples: sessions for AWS or local mode, and URIs.
+
+SDK v2 only (`pip install "sagemaker>=2.200,<3"`, the `sdk-v2` extra); examples/sdk/ holds the
+v3 versions of these scripts.
 
 Local mode (`--local`) runs the image with docker compose on this machine: channels and outputs are
 `file://` URIs, and no AWS call is made (dummy credentials and a region are still required by boto3,

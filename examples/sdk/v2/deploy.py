@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Deploy a trained model to a real-time endpoint and invoke it with JSON and JSON Lines.
 
-  AWS:    python examples/sdk/deploy.py --image-uri <ECR URI> --role <ARN> \\
+  AWS:    python examples/sdk/v2/deploy.py --image-uri <ECR URI> --role <ARN> \\
             --model-data s3://bucket/models/<job>/output/model.tar.gz --instance-type ml.m5.xlarge
-  local:  python examples/sdk/deploy.py --local --image-uri sagemaker-nlp:test \\
+  local:  python examples/sdk/v2/deploy.py --local --image-uri sagemaker-nlp:test \\
             --model-data /tmp/sm-output/<job>/model.tar.gz
 
 The endpoint is deleted at the end unless --keep is given.

@@ -1,12 +1,12 @@
 #!/usr/bin/env python
 """Train with the SageMaker Python SDK (v2) and the sagemaker-nlp image.
 
-  AWS:    python examples/sdk/train.py \\
+  AWS:    python examples/sdk/v2/train.py \\
             --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/sagemaker-nlp:cpu \\
             --role arn:aws:iam::123456789012:role/SageMakerRole --train s3://bucket/data/train/ \\
             --validation s3://bucket/data/validation/ --output-path s3://bucket/models/ \\
             --hyperparameters '{"task_name": "classification", "num_train_epochs": 3}'
-  local:  python examples/sdk/train.py --local --image-uri sagemaker-nlp:test \\
+  local:  python examples/sdk/v2/train.py --local --image-uri sagemaker-nlp:test \\
             --train examples/classification/train --output-path /tmp/sm-output \\
             --hyperparameters '{"task_name": "classification", "max_steps": 10}'
   two hosts (data-parallel, torchrun across the instances): add --instance-count 2
