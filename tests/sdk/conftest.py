@@ -103,11 +103,14 @@ def sdk_workdir(tmp_path_factory, docker_compose) -> Path:
 
 
 def remove_local_mode_containers(image: str) -> None:
-    """docker compose leaves the stopped containers of local-mode jobs behind: `algo-N` services,
-    named `<project>_algo-N_1` (SDK v3 training, compose v1) or `<random>-algo-N-<random>`."""
-    listed = subprocess.run(
-        ["docker", "ps", "-a", "--filter", f"ancestor={image}", "--filter", "status=exited",
-         "--format", "{{.ID}} {{.Names}}"], capture_output=True, text=True)
-    ids = [line.split()[0] for line in listed.stdout.splitlines() if "algo-" in line]
+    """docker compose leaves the containers of local-mode jobs behind: `algo-N` services, named
+    `<project>_algo-N_1` (SDK v3 training, compose v1) or `<random>-algo-N-<random>`, stopped or
+    never started (the second serving container of a ModelBuilder deploy cannot bind port 8080)."""
+    ids = []
+    for status in ("exited", "created"):
+        listed = subprocess.run(
+            ["docker", "ps", "-a", "--filter", f"ancestor={image}", "--filter", f"status={status}",
+             "--format", "{{.ID}} {{.Names}}"], capture_output=True, text=True)
+        ids += [line.split()[0] for line in listed.stdout.splitlines() if "algo-" in line]
     if ids:
         subprocess.run(["docker", "rm", *ids], capture_output=True)
