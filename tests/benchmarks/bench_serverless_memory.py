@@ -108,7 +108,7 @@ def measure(name: str, model_dir: Path, requests: int, big: bytes) -> None:
     verdict = "fits" if max(rss.peak, hwm) <= SERVERLESS_LIMIT else "does NOT fit"
     print(f"{name}: engine {server.ping['engine']}; {processes} processes; peak RSS (sampled sum) "
           f"{rss.peak / GB:.2f} GiB; sum of per-process peaks {hwm / GB:.2f} GiB; "
-          f"{len(body) / 1e6:.1f} MB body: {answered} records answered; {verdict} 3 GB", flush=True)
+          f"{len(body) / 1e6:.2f} MB body: {answered} records answered; {verdict} 3 GB", flush=True)
 
 
 def main() -> None:
