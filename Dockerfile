@@ -77,6 +77,8 @@ ENV PYTHONUNBUFFERED=1 \
     HF_HUB_DISABLE_TELEMETRY=1 \
     # Writable caches outside /opt/ml (/opt/ml/model may be read-only when serving).
     HF_HOME=/tmp/hf-home \
+    # matplotlib (report.html) caches its font list here instead of a maybe read-only home.
+    MPLCONFIGDIR=/tmp/matplotlib \
     TOKENIZERS_PARALLELISM=false
 
 COPY --from=deps /opt/venv /opt/venv

@@ -33,6 +33,7 @@ setup(
     long_description_content_type="text/markdown",
     package_dir={"": "src"},
     packages=find_packages("src"),
+    package_data={"sagemaker_nlp.reporting": ["templates/*.j2"]},
     python_requires=">=3.10",
     # torch has a lower bound only: install the CPU or CUDA build you want *before* this package
     # (a bare `torch` requirement from PyPI pulls a multi-GB CUDA build). Its exact release for
@@ -60,9 +61,22 @@ setup(
         "werkzeug>=3.0",
         "gunicorn>=22",
         "ctranslate2>=4.5",  # fast seq2seq serving (engines/ct2.py); CPU and CUDA wheels
+        # documents/: structure-preserving Markdown and plain text
+        "markdown-it-py>=4.0,<5",  # md_parser wraps its inline rules by name
+        "mdit-py-plugins>=0.5,<1",
+        "linkify-it-py>=2.0,<3",
+        "PyYAML>=6.0",
+        "tomlkit>=0.13,<1",
+        # output/data/report.html (reporting/): plots drawn with the Agg backend, a Jinja2 page.
+        "matplotlib>=3.8",
+        "jinja2>=3.1",
+        # TensorBoard event files (torch.utils.tensorboard's SummaryWriter needs this package).
+        "tensorboard>=2.15",
     ],
     extras_require={
-        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15"],
+        # playwright drives Debian's chromium (executable_path) for the report's browser check;
+        # it never downloads a browser of its own.
+        "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100", "playwright>=1.45"],
         # SageMaker Python SDK v3 (ModelTrainer, ModelBuilder): what examples/sdk/ is written for;
         # pinned in requirements/lock.txt. `sdk-v3` is the same set under its older name.
         "sdk": ["sagemaker>=3,<4"],

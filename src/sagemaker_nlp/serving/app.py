@@ -14,22 +14,26 @@ import time
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import ClientError, ModelNotReady
-from . import codecs, envelopes
+from ..errors import ClientError, ModelNotReady, UnsupportedMediaType
+from . import bodies, codecs, envelopes
 from .predictor import Predictor
 from .settings import ServerSettings
+from .truncation import TruncationLog
 
 logger = logging.getLogger(__name__)
+
 
 
 def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
     settings = settings or ServerSettings.from_env()
     if predictor is None:
         predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads(),
-                              settings.max_batch_delay_ms, settings.engine_options()).start()
+                              settings.max_batch_delay_ms, settings.engine_options(),
+                              timeout_s=settings.timeout).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
+    truncation_log = TruncationLog()
 
     @app.get("/ping")
     def ping():
@@ -45,21 +49,30 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     def invocations():
         started = time.monotonic()
         kind, charset = codecs.request_kind(request.headers.get("Content-Type"))
-        accept = codecs.response_type(
-            request.accept_mimetypes, "Accept" in request.headers,
-            settings.default_accept or kind,
-        )
+        accept = codecs.response_type(request.accept_mimetypes, "Accept" in request.headers,
+                                      settings.default_accept or kind, kind)
         predictor.check_ready()
+        if kind in codecs.RAW_FORMATS and not predictor.task.supports_documents:
+            raise UnsupportedMediaType(f"{kind} bodies are documents to translate; task "
+                                       f"{predictor.task.name!r} takes {codecs.JSON} or JSON Lines.")
         with predictor.request():
-            body = codecs.decode_body(request.get_data(), kind, charset)
-            results = envelopes.answer(predictor, body.documents, body.line_mode)
-        logger.info("POST /invocations: %d document(s), %.1f ms",
-                    len(body.documents), 1000 * (time.monotonic() - started))
-        return Response(codecs.encode_body(results, body.line_mode), mimetype=accept)
+            raw = bodies.read_body(request, settings.max_content_length)
+            attributes = codecs.custom_attributes(request.headers.get(codecs.CUSTOM_ATTRIBUTES))
+            body = codecs.decode_body(raw, kind, charset, attributes)
+            answers = envelopes.answer(predictor, body.documents, body.line_mode,
+                                       settings.max_document_chars, settings.default_parameters)
+        truncation_log.note(answers.cuts)
+        logger.info("POST /invocations: %d document(s), %.1f ms%s", len(body.documents),
+                    1000 * (time.monotonic() - started), answers.cuts.describe())
+        return Response(codecs.encode_body(answers.results, body.line_mode, accept), mimetype=accept,
+                        headers=answers.cuts.header())
 
     @app.errorhandler(ClientError)
     def client_error(error):
-        return _error(str(error), error.status_code)
+        response = _error(str(error), error.status_code)
+        if error.status_code == 413:  # the rest of the body was never read: end the connection
+            response.headers["Connection"] = "close"
+        return response
 
     @app.errorhandler(ModelNotReady)
     def not_ready(error):
@@ -67,9 +80,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
-        limit = settings.max_content_length or 0
-        return _error(f"Request body is larger than the {limit // (1024 * 1024)} MiB limit "
-                      f"(SAGEMAKER_MAX_PAYLOAD_IN_MB).", 413)
+        return client_error(bodies.too_large(settings.max_content_length or 0))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -6,8 +6,9 @@ waits. One runner thread takes the first waiting request and gathers whatever el
 (``in_flight``, counted by the server from the moment a request arrives): a lone client never
 waits for company that is not coming. Jobs with identical parameters, from any request, then run
 as one call (the runner sorts by length and cuts mini-batches by token budget), and every
-prediction goes back to its job. ``run_jobs`` does the same grouping inline, for a request that
-is alone in the server. One thread at a time owns the model (the caller's ``run`` holds the lock).
+prediction goes back to its job; a shared call that fails is retried job by job, so a bad record
+fails only its own request or line. A request alone in the server calls ``run_grouped`` inline.
+One thread at a time owns the model (the caller's ``run`` holds the lock).
 """
 from __future__ import annotations
 
@@ -26,39 +27,43 @@ Job = tuple[list[dict], dict]  # (examples, parameters)
 Run = Callable[[list[dict], dict], list[dict]]
 
 
-def run_grouped(run: Run, jobs: list[Job]) -> list[list[dict] | BaseException]:
-    """Predictions per job; jobs with the same parameters share one ``run`` call. A call that
-    raises gives its exception to its own jobs only: the other groups still answer."""
+def run_grouped(run: Run, jobs: list[Job]) -> list[list[dict] | Exception]:
+    """Predictions per job, or the exception that job alone raises. Jobs with the same
+    parameters share one ``run`` call; when a shared call fails, each of its jobs is run again
+    alone, so one bad record fails only its own job (its request, or its JSON Lines line)."""
     groups: dict[str, list[int]] = {}
     for index, (_, params) in enumerate(jobs):
         groups.setdefault(json.dumps(params, sort_keys=True, default=str), []).append(index)
-    results: list[list[dict] | BaseException] = [[] for _ in jobs]
+    results: list[list[dict] | Exception] = [[] for _ in jobs]
     for members in groups.values():
-        examples = [example for index in members for example in jobs[index][0]]
-        try:
-            predictions = run(examples, jobs[members[0]][1])
-        except Exception as error:  # noqa: BLE001 - handed to the jobs of this group
+        outcome = _attempt(run, [jobs[index] for index in members])
+        if isinstance(outcome, Exception) and len(members) > 1:
+            logger.warning("A batch of %d jobs failed (%s: %s); running each alone",
+                           len(members), type(outcome).__name__, outcome)
             for index in members:
-                results[index] = error
-            continue
-        start = 0
-        for index in members:
-            end = start + len(jobs[index][0])
-            results[index] = predictions[start:end]
-            start = end
+                results[index] = _split(_attempt(run, [jobs[index]]), [jobs[index]])[0]
+        else:
+            for index, result in zip(members, _split(outcome, [jobs[i] for i in members])):
+                results[index] = result
     return results
 
 
-def run_jobs(run: Run, jobs: list[Job]) -> list[list[dict]]:
-    """``run_grouped`` in the calling thread, raising the first failure."""
-    return _raise_first(run_grouped(run, jobs))
+def _attempt(run: Run, jobs: list[Job]) -> list[dict] | Exception:
+    examples = [example for examples, _ in jobs for example in examples]
+    try:
+        return run(examples, jobs[0][1])
+    except Exception as error:  # noqa: BLE001 - handed to the job(s) it belongs to
+        return error
 
 
-def _raise_first(results: list) -> list[list[dict]]:
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
+def _split(outcome: list[dict] | Exception, jobs: list[Job]) -> list[list[dict] | Exception]:
+    if isinstance(outcome, Exception):
+        return [outcome] * len(jobs)
+    parts, start = [], 0
+    for examples, _ in jobs:
+        parts.append(outcome[start:start + len(examples)])
+        start += len(examples)
+    return parts
 
 
 @dataclass
@@ -82,8 +87,8 @@ class DynamicBatcher:
         self._thread = threading.Thread(target=self._loop, name="dynamic-batcher", daemon=True)
         self._thread.start()
 
-    def submit(self, jobs: list[Job]) -> list[list[dict]]:
-        """Predictions per job, in order; blocks until their batch has run."""
+    def submit(self, jobs: list[Job]) -> list[list[dict] | Exception]:
+        """Per job, its predictions in order or its exception; blocks until they have run."""
         pending = _Pending(jobs)
         self._queue.put(pending)
         return pending.future.result()
@@ -108,14 +113,15 @@ class DynamicBatcher:
         while True:
             batch = self._gather()
             jobs = [job for pending in batch for job in pending.jobs]
-            results = run_grouped(self.run, jobs)
+            try:
+                results = run_grouped(self.run, jobs)
+            except BaseException as error:  # noqa: BLE001 - never leave a request waiting
+                for pending in batch:
+                    pending.future.set_exception(error)
+                continue
             if len(batch) > 1:
                 logger.debug("Batched %d requests, %d jobs", len(batch), len(jobs))
             start = 0
             for pending in batch:
-                mine = results[start:start + len(pending.jobs)]
+                pending.future.set_result(results[start:start + len(pending.jobs)])
                 start += len(pending.jobs)
-                try:
-                    pending.future.set_result(_raise_first(mine))
-                except Exception as error:  # noqa: BLE001 - this request's failure, not the loop's
-                    pending.future.set_exception(error)

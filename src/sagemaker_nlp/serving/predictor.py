@@ -6,7 +6,8 @@ tokenizer; the task's ``prepare``) runs in a thread so the server binds its port
 when loading failed. With no model in the model dir and ``HF_MODEL_ID`` set, the snapshot is
 downloaded from the Hub first (``hub``), and ``/ping`` says ``downloading`` meanwhile. The model
 then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body,
-through one ``InferenceRunner``.
+through one ``InferenceRunner``; a request whose generation settings that engine cannot honour
+runs on a PyTorch copy of the model, loaded when first needed (``engines.select.fallback_for``).
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from pathlib import Path
 from .. import artifacts
 from ..engines.options import EngineOptions
 from ..errors import ClientError, ModelNotReady
-from .batcher import DynamicBatcher, Job, run_jobs
+from .batcher import DynamicBatcher, Job, run_grouped
+from .budget import TimeBudget
 
 # torch, transformers, the tasks and the engines are imported by ``load`` in the loader thread:
 # they take seconds, and the worker must answer /ping (503, loading) from its first second.
@@ -42,13 +44,15 @@ class Predictor:
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
                  max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None,
-                 hf_task: str | None = None):
+                 hf_task: str | None = None, timeout_s: float | None = None):
         self.model_dir = Path(model_dir)
         self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
         self.batch_size = batch_size
         self.torch_threads = torch_threads
         self.max_batch_delay_ms = max_batch_delay_ms
         self.hf_task = hf_task if hf_task is not None else os.environ.get("HF_TASK") or None
+        # Requests estimated to outlive the worker timeout are refused up front (None: never).
+        self.budget = TimeBudget(timeout_s) if timeout_s else None
         self.runner = None
         self.batcher: DynamicBatcher | None = None
         self.error: str | None = None
@@ -75,8 +79,8 @@ class Predictor:
             import torch
 
             from ..engines import InferenceRunner, agreement
-            from ..engines.select import load_engine
-            from ..tasks.loading import load_for_serving
+            from ..engines.select import fallback_for, load_engine
+            from ..tasks.loading import load_for_serving, load_model
 
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
@@ -85,7 +89,10 @@ class Predictor:
             task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
             guard = self._agreement(task, tokenizer, agreement)
             engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
-            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size)
+            model_dir = self.model_dir
+            fallback = fallback_for(engine, lambda: load_model(model_dir, task, device))
+            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget,
+                                          fallback)
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,
@@ -166,18 +173,22 @@ class Predictor:
         if not self.ready.is_set():
             raise ModelNotReady(self.error or "The model is still loading; retry shortly.")
 
-    def run(self, jobs: list[Job]) -> list[list[dict]]:
-        """Predictions per job (examples, parameters), in order. Concurrent callers share forward
-        passes when the dynamic batcher is on and others are in flight; alone in the server (or
-        with batching off) the request runs in its own thread, sparing the hand-off."""
+    def run(self, jobs: list[Job]) -> list[list[dict] | Exception]:
+        """Per job (examples, parameters), its predictions in order or the exception it alone
+        raised. Concurrent callers share forward passes when the dynamic batcher is on and others
+        are in flight; alone in the server (or with batching off) the request runs in its own
+        thread, sparing the hand-off."""
         self.check_ready()
         if self.batcher is not None and self._requests > 1:
             return self.batcher.submit(jobs)
-        return run_jobs(self._run, jobs)
+        return run_grouped(self._run, jobs)
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
-        """Predictions for one job."""
-        return self.run([(examples, params)])[0]
+        """Predictions for one job; its failure raised."""
+        (result,) = self.run([(examples, params)])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def _run(self, examples: list[dict], params: dict) -> list[dict]:
         with self._lock:  # the batcher's runner and a lone request may both reach the model

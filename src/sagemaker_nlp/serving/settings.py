@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,21 @@ def _choice(name: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or choices[0]
     if value not in choices:
         raise ValueError(f"Environment variable {name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def _json_object(name: str) -> dict:
+    """Request parameters every request gets unless it sets them (Batch Transform jobs over raw
+    documents have no other way to say ``tgt_lang``): a JSON object."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"Environment variable {name} is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"Environment variable {name} must be a JSON object, got {raw!r}")
     return value
 
 
@@ -66,6 +82,8 @@ class ServerSettings:
     threads: int
     timeout: int
     max_payload_mb: int
+    max_document_chars: int
+    default_parameters: dict
     default_accept: str | None
     batch_size: int
     max_batch_delay_ms: int
@@ -86,6 +104,11 @@ class ServerSettings:
             # Batch Transform waits up to InvocationsTimeoutInSeconds (default 600 s) per call.
             timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 600 if _truthy("SAGEMAKER_BATCH") else 60, 1),
             max_payload_mb=_int("SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, 0),
+            # Characters per text (0: no limit): what one worker finishes well within the
+            # real-time timeout on a CPU; Batch Transform's longer timeout allows ten times more.
+            max_document_chars=_int("SAGEMAKER_NLP_MAX_DOCUMENT_CHARS",
+                                    1_000_000 if _truthy("SAGEMAKER_BATCH") else 100_000, 0),
+            default_parameters=_json_object("SAGEMAKER_NLP_DEFAULT_PARAMETERS"),
             default_accept=os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
             batch_size=_int("SAGEMAKER_NLP_BATCH_SIZE", 32, 1),
             max_batch_delay_ms=_int("SAGEMAKER_NLP_MAX_BATCH_DELAY_MS", 5, 0),

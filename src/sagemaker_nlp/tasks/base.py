@@ -12,6 +12,7 @@ multilabel and regression override a handful of hooks; NER and seq2seq tasks ove
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,12 +25,13 @@ from transformers import (
 )
 
 from ..errors import ClientError
+from . import window as windows
+
+logger = logging.getLogger(__name__)
 
 # An example is a dict of canonical fields ("text", "labels", the task's extra columns, derived
 # fields) plus "where", the "file:line" or "record N" that error messages point at.
 Example = dict
-
-DEFAULT_WINDOW = 512  # tokens, when neither the tokenizer nor the config says more
 
 
 @dataclass
@@ -52,16 +54,25 @@ class Task:
     greater_is_better = False
     generates = False  # True: the runner generates token sequences (seq2seq engines)
     has_label_vocabulary = True  # False: id2label in config.json is not a class list
+    supports_documents = False  # True: each input text is a document of prose units (translation)
     warmup_record: ClassVar[dict] = {"text": "warm up"}  # run once at load time (a ClientError skips it)
     # test_predictions.tsv: column -> the example field ("text", "labels") or prediction field
     # ("pred", "proba") that fills it (missing: empty); lists are joined by ``list_separator``.
     prediction_columns: ClassVar[dict[str, str]] = {"text": "text", "gold": "labels",
                                                     "predicted": "pred", "score": "proba"}
     list_separator = " "
+    # Without max_seq_length the window is the model's own, at most this many tokens (None: no
+    # cap). Generating tasks keep 512: they split long text at sentence ends anyway.
+    default_window_cap: int | None = None
+    pipeline_tag = "text-classification"  # the transformers pipeline (and model card tag) it fits
+    # evaluate_base_model's default: whether the base checkpoint's own output means something
+    # (a generator does; a fresh classification head is random).
+    evaluates_base_model = False
 
     def __init__(self, options=None, max_seq_length: int | None = None):
         self.options = options if options is not None else self.options_class()
         self.max_seq_length = max_seq_length
+        self.positions: int | None = None  # what the model's position table embeds (``prepare``)
         self.labels: list[str] = []
         self.label_ids: dict[str, int] = {}
 
@@ -105,7 +116,23 @@ class Task:
 
     def prepare(self, model, tokenizer) -> None:
         """Once per loaded model (train and serve time alike), never per request: check the model
-        fits, and settle what depends on it (e.g. its language scheme)."""
+        fits, and settle what depends on it (its token window; e.g. its language scheme).
+        Subclasses call this first."""
+        self.positions = windows.position_limit(model)
+        size = self.window(tokenizer, model.config)
+        hard = windows.hard_limit(model.config, self.positions)
+        if self.max_seq_length and hard and self.max_seq_length > hard:
+            logger.warning("max_seq_length=%d is more than this model's %d positions: inputs get "
+                           "%d tokens.", self.max_seq_length, hard, size)
+        if not self.generates:  # seq2seq sources may have their own (max_source_length)
+            logger.info("Token window: %d tokens per input (%s).", size,
+                        "max_seq_length" if self.max_seq_length else "the model's own")
+
+    def window(self, tokenizer, config) -> int:
+        """Tokens per model input: ``max_seq_length`` within what the model can embed, else the
+        model's own window (see ``tasks.window``)."""
+        return windows.token_window(tokenizer, config, self.max_seq_length, self.positions,
+                                    self.default_window_cap)
 
     def training_defaults(self) -> dict[str, Any]:
         """TrainingArguments values this task needs unless the user set them."""
@@ -115,12 +142,18 @@ class Task:
     def encode(self, examples: list[Example], tokenizer, config, with_labels: bool) -> list[dict]:
         """One feature dict per example (tasks with windows may return more)."""
         encoded = tokenizer([ex["text"] for ex in examples], truncation=True,
-                            max_length=token_window(tokenizer, config, self.max_seq_length))
+                            max_length=self.window(tokenizer, config))
         features = [{key: encoded[key][i] for key in encoded} for i in range(len(examples))]
         if with_labels:
             for feature, example in zip(features, examples):
                 feature["labels"] = self.label_to_target(example["labels"])
         return features
+
+    def training_features(self, split: str, examples: list[Example], tokenizer,
+                          config) -> tuple[list[dict], Any]:
+        """Features of one split (``train``, ``validation``, ``test``) for the Trainer, and the
+        ``compute_metrics`` that scores the Trainer's predictions on them."""
+        return self.encode(examples, tokenizer, config, with_labels=True), self.compute_metrics
 
     def label_to_target(self, label):
         return label
@@ -137,6 +170,19 @@ class Task:
         if parameters:
             raise ClientError(f"Unknown parameters {sorted(parameters)} for task {self.name!r}.")
         return {}
+
+    def hf_input(self, example: Example) -> Any:
+        """The Hugging Face ``inputs`` item that gives ``example`` back (``parse_hf_input``'s
+        inverse): what the model card's request example sends."""
+        return example["text"]
+
+    def languages(self) -> list[str]:
+        """ISO codes of the languages the model reads and writes, when the job knows them."""
+        return []
+
+    def answers_per_input(self, params: dict) -> int:
+        """How many answers each input gets with these parameters (a list of them when > 1)."""
+        return 1
 
     def parse_hf_input(self, item: Any, where: str) -> Example:
         """One element of a Hugging Face ``inputs`` value -> an example."""
@@ -172,20 +218,11 @@ class Task:
         within 1% of the reference's spread."""
         return np.argmax(output, axis=-1)
 
-    def reports(self, split: str, examples: list[Example], predictions: list[dict]) -> dict[str, str]:
-        """Extra report files (name -> text) written to ``output/data`` after predicting a split."""
-        return {}
-
-
-def token_window(tokenizer, config, requested: int | None) -> int:
-    """Token budget per input: ``requested``, capped by what the model can embed; without a
-    request, the model's own limit up to 512."""
-    limits = [DEFAULT_WINDOW]
-    for value in (getattr(tokenizer, "model_max_length", None),
-                  getattr(config, "max_position_embeddings", None)):
-        if isinstance(value, int) and 0 < value < 1_000_000:
-            limits.append(value)
-    return min(requested, max(limits)) if requested else min(limits)
+    def reports(self, evidence) -> list:
+        """The task's own sections of ``report.html`` (``reporting.document.Section``, built with
+        the ``reporting`` builders) from its predictions on a split (``reporting.Evidence``); a
+        section's ``files`` are saved next to the report."""
+        return []
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Multiclass text classification: one class name per text.
 
 Labels come from the training data (sorted, so ids are stable across runs) and are stored in
-``config.json`` as ``id2label``/``label2id``; metrics are accuracy and macro/micro F1.
+``config.json`` as ``id2label``/``label2id``; metrics are accuracy and macro/micro F1. A text
+scored in several windows (``long_input=chunk``) gets the token-weighted mean of the windows'
+class probabilities.
 """
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from ..reporting import classes
 from . import labels
-from .base import Task, architectures_ending, softmax
+from .base import architectures_ending, softmax
 from .registry import register_task
+from .sentence import SentenceTask
 
 
 def serves(config) -> bool:
@@ -21,7 +25,7 @@ def serves(config) -> bool:
 
 
 @register_task("classification", aliases=("classif", "text-classification"), serves=serves)
-class ClassificationTask(Task):
+class ClassificationTask(SentenceTask):
     best_metric = "f1_macro"
     greater_is_better = True
 
@@ -53,8 +57,15 @@ class ClassificationTask(Task):
             top_k = None
         if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
             raise ClientError("parameter 'top_k' must be a positive integer or null (all labels).")
-        super().parse_parameters(parameters)
-        return {"top_k": top_k}
+        return {**super().parse_parameters(parameters), "top_k": top_k}
+
+    def pool(self, outputs, weights):
+        # The mean of the windows' probabilities, not of their logits: each window's vote
+        # counts by its length and stays within 0-1, where a logit mean lets one window with
+        # large logits outvote the rest (and veto a class any window is sure against). Given
+        # back as log-probabilities, which ``decode``'s softmax turns into exactly these.
+        mean = np.average(softmax(outputs), axis=0, weights=weights)
+        return np.log(np.maximum(mean, np.finfo(np.float64).tiny))
 
     def decode(self, example, output, params):
         proba = softmax(output)
@@ -65,6 +76,12 @@ class ClassificationTask(Task):
             ranked = np.argsort(-proba)[: top_k or len(proba)]
             prediction["scores"] = {self.labels[i]: float(proba[i]) for i in ranked}
         return prediction
+
+    def reports(self, evidence):
+        gold = [example["labels"] for example in evidence.examples]
+        predicted = [prediction["pred"] for prediction in evidence.predictions]
+        return [classes.confusion_matrix_section(gold, predicted, self.labels, evidence.split),
+                classes.per_class_section(gold, predicted, self.labels, evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # Like the text-classification pipeline: one dict per input, or a ranked list with top_k.

@@ -94,12 +94,16 @@ class LayoutLMTask(NerTask):
                               f"{len(example['bbox'])} boxes; give one box per word.")
         return example
 
+    def hf_input(self, example):
+        return {"words": list(example["words"]), "boxes": example["bbox"]}
+
     def parse_hf_input(self, item, where):
         if not isinstance(item, dict) or not isinstance(item.get("words"), list):
             raise ClientError(f"{where}: expected {{\"words\": [...], \"boxes\": [[x0, y0, x1, y1], ...]}}.")
         return self.parse_example(_from_words(item, where), where, with_labels=False)
 
     def prepare(self, model, tokenizer):
+        super().prepare(model, tokenizer)
         if "bbox" not in inspect.signature(model.forward).parameters:
             raise ClientError(
                 f"Boxes need a layout-aware checkpoint such as microsoft/layoutlm-base-uncased; "

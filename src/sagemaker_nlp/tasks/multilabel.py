@@ -4,7 +4,9 @@ The labels cell holds class names joined by ``,`` (an empty cell: none applies).
 multi-hot float vectors and the model config says ``multi_label_classification``, so the
 Hugging Face model trains with a sigmoid per class (BCE loss) and plain ``pipeline(...)`` also
 applies a sigmoid. A class is predicted when its score reaches ``threshold`` (a hyperparameter,
-stored with the model, overridable per request).
+stored with the model, overridable per request). A text scored in several windows
+(``long_input=chunk``) takes each class's best window: a class applies to a document when any
+part of it shows the class.
 """
 from __future__ import annotations
 
@@ -14,18 +16,21 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from ..reporting import classes
 from . import labels
-from .base import Task, architectures_ending
+from .base import architectures_ending
 from .registry import register_task
+from .sentence import SentenceOptions, SentenceTask
 
 
 @dataclass
-class MultilabelOptions:
+class MultilabelOptions(SentenceOptions):
     threshold: float = field(
         default=0.5, metadata={"help": "Score from which a class is predicted (0-1)."}
     )
 
     def __post_init__(self):
+        super().__post_init__()
         _check_threshold(self.threshold, "hyperparameter 'threshold'")
 
 
@@ -51,7 +56,7 @@ def serves(config) -> bool:
 
 
 @register_task("multilabel", aliases=("multilabel-classif",), serves=serves)
-class MultilabelTask(Task):
+class MultilabelTask(SentenceTask):
     options_class = MultilabelOptions
     best_metric = "f1_micro"
     greater_is_better = True
@@ -92,8 +97,14 @@ class MultilabelTask(Task):
     def parse_parameters(self, parameters):
         parameters = dict(parameters or {})
         threshold = parameters.pop("threshold", self.options.threshold)
-        super().parse_parameters(parameters)
-        return {"threshold": _check_threshold(threshold, "parameter 'threshold'")}
+        return {**super().parse_parameters(parameters),
+                "threshold": _check_threshold(threshold, "parameter 'threshold'")}
+
+    def pool(self, outputs, weights):
+        # Each class's highest logit over the windows (sigmoid is monotonic: its best score). A
+        # class mentioned in one paragraph of ten is there; a mean would dilute it below the
+        # threshold the longer the document gets.
+        return outputs.max(axis=0)
 
     def decisions(self, output):
         # A class is chosen by its score reaching the threshold, not by argmax.
@@ -109,6 +120,15 @@ class MultilabelTask(Task):
             # Every class's score, best first: lets a client pick its own cut-off per class.
             "scores": {self.labels[i]: float(scores[i]) for i in ranked},
         }
+
+    def reports(self, evidence):
+        gold = np.array([self.label_to_target(ex["labels"]) for ex in evidence.examples], dtype=int)
+        scores = np.array([[p["scores"][label] for label in self.labels] for p in evidence.predictions])
+        threshold = self.options.threshold
+        note = f"A class is predicted when its score reaches {threshold:g} (hyperparameter 'threshold')."
+        return [classes.per_class_section(gold, (scores >= threshold).astype(int), self.labels,
+                                          evidence.split, note),
+                classes.threshold_section(gold, scores, self.labels, threshold, evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # The text-classification pipeline with top_k=None and a sigmoid: all labels, best first.

@@ -3,7 +3,9 @@
 One output unit (``num_labels=1``) with ``problem_type="regression"``, so the model trains with
 mean squared error and its raw output is the prediction: no activation at serving time. The
 best checkpoint is the one with the lowest validation MSE; Pearson and Spearman correlations
-are reported too.
+are reported too. A text scored in several windows (``long_input=chunk``) gets the
+token-weighted mean of the windows' values (``SentenceTask.pool``): a document's rating is the
+average of its parts', each counting by its length.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
 from ..errors import ClientError
-from .base import Task, architectures_ending
+from ..reporting import values
+from .base import architectures_ending
 from .registry import register_task
+from .sentence import SentenceTask
 
 
 def _correlation(function, predicted, gold) -> float:
@@ -33,7 +37,7 @@ def serves(config) -> bool:
 
 
 @register_task("regression", serves=serves)
-class RegressionTask(Task):
+class RegressionTask(SentenceTask):
     best_metric = "mse"
     greater_is_better = False
     has_label_vocabulary = False  # the single output unit is a value, not a class
@@ -73,6 +77,10 @@ class RegressionTask(Task):
 
     def decode(self, example, output, params):
         return {"pred": float(np.asarray(output).reshape(-1)[0])}
+
+    def reports(self, evidence):
+        return [values.scatter_section([ex["labels"] for ex in evidence.examples],
+                                       [p["pred"] for p in evidence.predictions], evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # No label: a regression head has one unnamed output, so only its value is meaningful.

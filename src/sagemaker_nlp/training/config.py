@@ -44,13 +44,16 @@ class JobArguments:
         metadata={"help": "Hub id or local path; a 'model' channel takes precedence."},
     )
     max_seq_length: int | None = field(
-        default=None, metadata={"help": "Tokens per input (default: what the model supports, <= 512)."}
+        default=None, metadata={"help": "Tokens per model input (default: the model's own window)."}
     )
     text_column: str = field(default="text", metadata={"help": "Header of the input text column."})
     label_column: str = field(default="labels", metadata={"help": "Header of the label column."})
     validation_fraction: float = field(
         default=0.1, metadata={"help": "Share of train held out when no validation channel exists."}
     )
+    evaluate_base_model: bool | None = field(default=None, metadata={
+        "help": "Score the base checkpoint on validation and test before fine-tuning (default: "
+                "true for tasks whose base checkpoint already answers, e.g. translation)."})
     nproc_per_node: int | None = field(
         default=None, metadata={"help": "Training processes per host (default: one per GPU, else 1)."}
     )

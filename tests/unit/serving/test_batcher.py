@@ -4,10 +4,8 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from sagemaker_nlp.engines.runner import length_sorted_batches
-from sagemaker_nlp.serving.batcher import DynamicBatcher
+from sagemaker_nlp.serving.batcher import DynamicBatcher, run_grouped
 
 
 def test_concurrent_requests_are_merged_and_routed_back_in_order():
@@ -53,16 +51,58 @@ def test_different_parameters_are_never_mixed_in_one_call():
     assert all(keys == {k} for k, keys in seen)
 
 
-def test_an_error_reaches_every_request_of_the_batch_and_the_batcher_survives():
+def test_a_failing_job_gets_its_error_back_and_the_batcher_survives():
     def run(examples, params):
         if params.get("fail"):
             raise RuntimeError("boom")
         return [{"ok": True} for _ in examples]
 
     batcher = DynamicBatcher(run, max_delay_s=0.001)
-    with pytest.raises(RuntimeError, match="boom"):
-        batcher.submit([([{}], {"fail": True})])
+    [error] = batcher.submit([([{}], {"fail": True})])
+    assert isinstance(error, RuntimeError) and str(error) == "boom"
     assert batcher.submit([([{}], {})]) == [[{"ok": True}]]
+
+
+def test_a_poison_record_fails_only_its_own_job_when_batched_with_others():
+    calls = []
+
+    def run(examples, params):
+        calls.append(len(examples))
+        if any(example["text"] == "poison" for example in examples):
+            raise ValueError("the tokenizer choked")
+        return [{"pred": example["text"]} for example in examples]
+
+    jobs = [([{"text": "a"}, {"text": "b"}], {}), ([{"text": "poison"}], {}), ([{"text": "c"}], {})]
+    results = run_grouped(run, jobs)
+    assert results[0] == [{"pred": "a"}, {"pred": "b"}] and results[2] == [{"pred": "c"}]
+    assert isinstance(results[1], ValueError)
+    assert calls == [4, 2, 1, 1], "one shared call, then each job alone"
+
+
+def test_requests_batched_with_a_poison_request_still_get_their_answers():
+    def run(examples, params):
+        if any(example["text"] == "poison" for example in examples):
+            raise ValueError("bad record")
+        time.sleep(0.01)
+        return [{"pred": example["text"]} for example in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.05, in_flight=lambda: 12)
+    results = {}
+
+    def client(i):
+        text = "poison" if i % 3 == 0 else f"good {i}"
+        (results[i],) = batcher.submit([([{"text": text}], {})])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    for i in range(12):
+        if i % 3 == 0:
+            assert isinstance(results[i], ValueError)
+        else:
+            assert results[i] == [{"pred": f"good {i}"}]
 
 
 def test_batches_are_length_sorted_and_within_the_token_budget():
@@ -74,6 +114,15 @@ def test_batches_are_length_sorted_and_within_the_token_budget():
     for batch in batches:
         assert len(batch) <= 3
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 200
+
+
+def test_long_windows_share_a_batch_only_within_the_default_token_budget():
+    # Batch size 32 x 128 tokens: 4,096-token (Longformer) windows run alone, 1,024-token ones by
+    # four, so a batch never pads past max(4,096, its longest input) tokens however long the text.
+    lengths = [4096] * 3 + [1024] * 8 + [20] * 40
+    batches = list(length_sorted_batches(lengths, batch_size=32))
+    assert [len(b) for b in batches] == [32, 8, 4, 4, 1, 1, 1]
+    assert all(len(b) * max(lengths[i] for i in b) <= 4096 for b in batches)
 
 
 def test_a_lone_request_does_not_wait_for_the_batching_delay():
