@@ -35,7 +35,7 @@ from common import (
 DEFAULT_TEXTS = ["I loved this film, it was wonderful", "A boring and dreadful plot"]
 # The image's settings for each hosting mode (README, "Hosting modes").
 ASYNC_ENVIRONMENT = {"SAGEMAKER_MODEL_SERVER_TIMEOUT": "3600", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "1024",
-                     "SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
+                     "SAGEMAKER_NLP_MAX_DOCUMENT_CHARS": "1000000", "SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
 SERVERLESS_ENVIRONMENT = {"SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
 
 

@@ -2,7 +2,8 @@
 recipe gives (README, "Hosting modes") and the bodies each mode sends.
 
 - Async: SAGEMAKER_MODEL_SERVER_TIMEOUT=3600 (an invocation may run an hour),
-  SAGEMAKER_MAX_PAYLOAD_IN_MB=1024 (bodies up to 1 GB), one worker. gunicorn's own configuration
+  SAGEMAKER_MAX_PAYLOAD_IN_MB=1024 (bodies up to 1 GB), SAGEMAKER_NLP_MAX_DOCUMENT_CHARS=1000000
+  (Batch Transform's per-text limit), one worker. gunicorn's own configuration
   must read 3600 s (its start-up line says what it runs with), and a 50 MB JSON Lines body is
   answered line for line.
 - Serverless: the defaults plus SAGEMAKER_MODEL_SERVER_WORKERS=1; a 4 MB body (the service's
@@ -20,7 +21,7 @@ import requests
 from tests.support import containers
 
 ASYNC_RECIPE = ("-e", "SAGEMAKER_MODEL_SERVER_TIMEOUT=3600", "-e", "SAGEMAKER_MAX_PAYLOAD_IN_MB=1024",
-                "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1")
+                "-e", "SAGEMAKER_NLP_MAX_DOCUMENT_CHARS=1000000", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1")
 SERVERLESS_RECIPE = ("-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1")
 MB = 1024 * 1024
 _VOCABULARY = ["the", "film", "was", "great", "awful", "boring", "love", "plot", "acting", "nice",
@@ -68,9 +69,9 @@ def _log(server) -> str:
 def test_async_recipe_runs_gunicorn_with_a_one_hour_timeout(async_server):
     log = _log(async_server)
     line = re.search(r"serve: (\d+) worker\(s\) x \d+ thread\(s\), timeout (\d+)s, "
-                     r"max request body (.*)", log)
+                     r"max request body (.*), max text (.*)", log)
     assert line, log[-3000:]
-    assert line.groups() == ("1", "3600", "1024 MiB"), line.group(0)
+    assert line.groups() == ("1", "3600", "1024 MiB", "1000000 characters"), line.group(0)
 
 
 def test_async_50_mb_jsonlines_body_is_answered_line_for_line(async_server):
