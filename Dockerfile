@@ -98,5 +98,6 @@ RUN chmod 0755 /opt/program/entrypoint /opt/program/train /opt/program/serve
 WORKDIR /opt/program
 EXPOSE 8080
 # Exec form: `train`/`serve` (PID 1 after `exec`) receive SIGTERM from docker stop / SageMaker.
+# No CMD: without a command the entrypoint trains when TRAINING_JOB_NAME is set (a training job
+# started with no command, as SDK v3's ModelTrainer does) and serves otherwise.
 ENTRYPOINT ["/opt/program/entrypoint"]
-CMD ["serve"]

@@ -85,10 +85,13 @@ setup(
         # playwright drives Debian's chromium (executable_path) for the report's browser check;
         # it never downloads a browser of its own.
         "test": ["pytest>=8", "requests>=2.31", "ruff>=0.15", "hypothesis>=6.100", "playwright>=1.45"],
-        # SageMaker Python SDK v2: what examples/sdk/ is written for (requirements/sdk-v2.txt).
-        "sdk": ["sagemaker>=2.200,<3"],
-        # SageMaker Python SDK v3 (ModelTrainer/ModelBuilder): pinned in requirements/lock.txt.
+        # SageMaker Python SDK v3 (ModelTrainer, ModelBuilder): what examples/sdk/ is written for;
+        # pinned in requirements/lock.txt. `sdk-v3` is the same set under its older name.
+        "sdk": ["sagemaker>=3,<4"],
         "sdk-v3": ["sagemaker>=3,<4"],
+        # SageMaker Python SDK v2 (Estimator, Model): examples/sdk/v2/. It cannot share an
+        # environment with v3: install it in a venv of its own (requirements/sdk-v2.txt).
+        "sdk-v2": ["sagemaker>=2.200,<3"],
         # Tooling that refreshes the lock files (scripts/refresh-lock.sh).
         "dev": ["uv>=0.9"],
     },
