@@ -1,9 +1,10 @@
-"""SageMaker Python SDK v3 local mode against the built image, through examples/sdk/*.py, for
-classification (a tiny BERT) and translation (a tiny Marian): `ModelTrainer` (no command: the
-entrypoint trains because TRAINING_JOB_NAME is set) -> model.tar.gz and output.tar.gz;
-`ModelBuilder` deploy -> both JSON envelopes answered; Batch Transform (`Transformer` with the
-local session) -> one output line per input line, in order. Data, tiny models, hyperparameters and
-answer checks come from tests/support/task_specs.py.
+"""SageMaker Python SDK v3 local mode against the built image, through examples/sdk/*.py:
+`ModelTrainer` (no command: the entrypoint trains because TRAINING_JOB_NAME is set) ->
+model.tar.gz and output.tar.gz for classification, translation and every spec with ``in_sdk``
+(layoutlm's words and boxes, summarization's tiny BART); for classification (a tiny BERT) and
+translation (a tiny Marian) also `ModelBuilder` deploy -> both JSON envelopes answered and Batch
+Transform (`Transformer` with the local session) -> one output line per input line, in order.
+Data, tiny models, hyperparameters and answer checks come from tests/support/task_specs.py.
 
 ModelBuilder's local endpoint publishes host port 8080 (SDK 3.27 has no setting for it), so these
 tests need that port free.
@@ -18,35 +19,49 @@ import pytest
 from tests.support.jobs import write_tsv
 from tests.support.task_specs import SPECS, job_hyperparameters
 
-TASKS = ("classification", "translation")
+# Train -> deploy -> predict -> batch transform for these; ModelTrainer for every in_sdk spec too.
+SERVED = ("classification", "translation")
+TRAINED = tuple(sorted({*SERVED, *(name for name, spec in SPECS.items() if spec.in_sdk)}))
 BASE_HYPERPARAMETERS = {"num_train_epochs": "1", "learning_rate": "1e-3",
                         "per_device_train_batch_size": "8", "logging_steps": "1"}
 CHANNELS = {"train": "train", "dev": "validation", "test": "test"}  # spec split -> SDK channel
 
 
-@pytest.fixture(scope="module", params=TASKS)
-def trained(request, sdk_image, sdk_workdir, tmp_path_factory):
-    """One `ModelTrainer.train()` per task via examples/sdk/train.py; yields (task, model URI,
-    output folder, texts of the test split)."""
+@pytest.fixture(scope="module")
+def trainings(sdk_image, sdk_workdir, tmp_path_factory):
+    """One `ModelTrainer.train()` per task via examples/sdk/train.py, run on first use; gives
+    (task, model URI, output folder, texts of the test split)."""
     import train as train_example
 
-    task = request.param
-    spec = SPECS[task]
-    data = spec.data()
-    folder = tmp_path_factory.mktemp(f"v3-{task}")
-    model = spec.build_model(folder / "tiny-model", data)
-    channels = {CHANNELS[split]: write_tsv(folder / "data" / split / f"{split}.tsv", header, rows).parent
-                for split, (header, rows) in data.items()}
-    output = sdk_workdir / f"v3-{task}-out"
-    args = train_example.parse_args([
-        "--local", "--image-uri", sdk_image, "--workdir", str(sdk_workdir / f"v3-{task}"),
-        "--train", str(channels["train"]), "--validation", str(channels["validation"]),
-        "--test", str(channels["test"]), "--model-channel", str(model), "--output-path", str(output),
-        "--hyperparameters", json.dumps(job_hyperparameters(task, **BASE_HYPERPARAMETERS)),
-        "--job-name", f"nlp-v3-{task}",
-    ])
-    model_data = train_example.train(args)
-    yield task, model_data, output, [row[0] for row in data["test"][1]]
+    done = {}
+
+    def train(task):
+        if task in done:
+            return done[task]
+        spec = SPECS[task]
+        data = spec.data()
+        folder = tmp_path_factory.mktemp(f"v3-{task}")
+        model = spec.build_model(folder / "tiny-model", data)
+        channels = {CHANNELS[split]: write_tsv(folder / "data" / split / f"{split}.tsv", header,
+                                                rows).parent
+                    for split, (header, rows) in data.items()}
+        output = sdk_workdir / f"v3-{task}-out"
+        args = train_example.parse_args([
+            "--local", "--image-uri", sdk_image, "--workdir", str(sdk_workdir / f"v3-{task}"),
+            "--train", str(channels["train"]), "--validation", str(channels["validation"]),
+            "--test", str(channels["test"]), "--model-channel", str(model), "--output-path",
+            str(output), "--hyperparameters", json.dumps(job_hyperparameters(task, **BASE_HYPERPARAMETERS)),
+            "--job-name", f"nlp-v3-{task}",
+        ])
+        done[task] = (task, train_example.train(args), output, [row[0] for row in data["test"][1]])
+        return done[task]
+
+    return train
+
+
+@pytest.fixture(params=SERVED)
+def trained(request, trainings):
+    return trainings(request.param)
 
 
 def _common(sdk_image, sdk_workdir, task):
@@ -54,8 +69,9 @@ def _common(sdk_image, sdk_workdir, task):
             "--workers", "1"]
 
 
-def test_model_trainer_lands_model_and_metrics(trained):
-    task, model_data, output, _ = trained
+@pytest.mark.parametrize("task", TRAINED)
+def test_model_trainer_lands_model_and_metrics(task, trainings):
+    task, model_data, output, _ = trainings(task)
     spec = SPECS[task]
     assert model_data == f"file://{output / 'model.tar.gz'}", model_data
     with tarfile.open(output / "model.tar.gz") as archive:
