@@ -141,6 +141,32 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(maria
     assert len(calls) < len(texts), "requests arriving together must share engine calls"
 
 
+def owners() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "ctranslate2-owner"}
+
+
+def test_a_translator_loaded_by_a_thread_that_ended_keeps_its_owner_thread_until_collected(
+        marian, tmp_path, sentences):
+    # The server loads in a background thread that then ends; a translator whose creating thread
+    # is gone busy-waits between steps (3-5x slower on a shared CPU). Its owner must outlive it.
+    import gc
+
+    before = owners()
+    predictor = Predictor(marian, batch_size=8, engine_options=EngineOptions(cache_dir=tmp_path / "cache"))
+    predictor.start()
+    assert predictor.ready.wait(120), predictor.error
+    assert predictor.engine.name.startswith("ctranslate2-int8")
+    assert len(owners() - before) == 1
+    examples = [{"text": text, "where": "x"} for text in sentences[0][:4]]
+    params = predictor.task.parse_parameters({"max_new_tokens": 8})
+    assert predictor.predict(examples, params) == loaded(marian, tmp_path).predict(examples, params)
+    del predictor
+    gc.collect()
+    for thread in owners() - before:
+        thread.join(10)
+    assert not owners() - before, "an engine's owner thread ends with the engine"
+
+
 # ----- encoder heads: dynamic int8 behind an accuracy guard --------------------------------------
 def with_calibration(tiny_classifier, tmp_path, texts):
     import shutil
