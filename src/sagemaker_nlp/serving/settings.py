@@ -91,6 +91,7 @@ class ServerSettings:
     engine: str = "auto"
     ct2_compute_type: str | None = None
     cache_dir: Path = DEFAULT_CACHE_DIR
+    batch_strategy: str | None = None  # SAGEMAKER_BATCH_STRATEGY, when the transform job set it
 
     @classmethod
     def from_env(cls) -> ServerSettings:
@@ -116,6 +117,7 @@ class ServerSettings:
             engine=_choice("SAGEMAKER_NLP_ENGINE", CHOICES),
             ct2_compute_type=os.environ.get("SAGEMAKER_NLP_CT2_COMPUTE_TYPE", "").strip() or None,
             cache_dir=Path(os.environ.get("SAGEMAKER_NLP_CACHE_DIR") or DEFAULT_CACHE_DIR),
+            batch_strategy=os.environ.get("SAGEMAKER_BATCH_STRATEGY", "").strip() or None,
         )
 
     def engine_options(self) -> EngineOptions:

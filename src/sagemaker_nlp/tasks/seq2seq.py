@@ -61,6 +61,7 @@ class Seq2SeqTask(Task):
     has_label_vocabulary = False  # a seq2seq config's default id2label (LABEL_0, ...) is no vocabulary
     warmup_record: ClassVar[dict] = {"text": "Hello."}
     prediction_columns: ClassVar[dict[str, str]] = {"SRC": "text", "REF": "labels", "HYP": "pred"}
+    csv_columns: ClassVar[tuple[str, ...]] = ("pred",)
     # Long text is split at sentence ends, never cut, so a wider source window buys little and
     # costs generation time: the default stays at most 512 source tokens.
     default_window_cap = DEFAULT_WINDOW
