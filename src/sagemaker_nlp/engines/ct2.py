@@ -96,6 +96,7 @@ class CTranslate2Engine(Engine):
         import ctranslate2
 
         super().__init__(config, generation_config, device)
+        self.weights_dir = Path(ct2_dir)  # what it loaded (a multi-model endpoint counts its size)
         kind, _, index = device.partition(":")
         self.translator = ctranslate2.Translator(
             str(ct2_dir), device=kind, device_index=int(index or 0), compute_type=compute_type,

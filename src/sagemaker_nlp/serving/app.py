@@ -1,35 +1,43 @@
-"""The Flask application: /ping, /execution-parameters and /invocations.
+"""The Flask application: /ping, /execution-parameters and /invocations, and on a multi-model
+endpoint (``SAGEMAKER_MULTI_MODEL=true``) the /models API.
 
 Routes only. An invocation goes through ``invocations.Invoker`` (codecs -> envelopes -> the
-predictor's batcher and runner -> codecs; a streamed answer through ``streaming``), on one
-``Predictor`` loaded in the background from the model dir. In JSON Lines and CSV mode a bad line
-becomes an error in its own output line.
+predictor's batcher and runner -> codecs; a streamed answer through ``streaming``). A single-model
+endpoint has one ``Predictor``, loaded in the background from the model dir; a multi-model one a
+``ModelRegistry`` of them, loaded and unloaded by SageMaker (``models``, ``model_routes``).
+In JSON Lines and CSV mode a bad line becomes an error in its own output line.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import os
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import ClientError, ModelNotReady
-from . import bodies, codecs
+from ..errors import ClientError, InsufficientMemory, ModelNotReady
+from . import bodies, codecs, memory, model_routes
 from .invocations import Invoker
+from .models import ModelRegistry
 from .predictor import Predictor
 from .settings import ServerSettings
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
+def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None,
+               registry: ModelRegistry | None = None) -> Flask:
     settings = settings or ServerSettings.from_env()
-    if predictor is None:
+    if registry is None and settings.multi_model:
+        registry = model_registry(settings)
+    if registry is None and predictor is None:
         predictor = _predictor(settings, settings.model_dir).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
+    app.extensions["registry"] = registry
     invoke = Invoker(settings)
 
     def answer(open_predictor, path: str = "/invocations") -> Response:
@@ -48,7 +56,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
 
     @app.get("/ping")
     def ping():
-        status = predictor.status()
+        status = registry.status() if registry is not None else predictor.status()
         code = 200 if status["status"] == "ready" else 503
         return Response(json.dumps(status), status=code, mimetype=codecs.JSON)
 
@@ -61,16 +69,32 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
 
     @app.post("/invocations")
     def invocations():
+        if registry is not None:
+            return answer(model_routes.target_predictor(registry))
         return answer(lambda resources: predictor)
 
+    if registry is not None:
+        model_routes.register(app, registry, settings.models_dir, answer)
     _error_handlers(app, settings)
     return app
 
 
-def _predictor(settings: ServerSettings, model_dir) -> Predictor:
+def model_registry(settings: ServerSettings) -> ModelRegistry:
+    """A multi-model endpoint's registry: each model a Predictor of its own, in one worker."""
+    requested = os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip()
+    if requested not in ("", "1"):
+        logger.warning("SAGEMAKER_MODEL_SERVER_WORKERS=%s ignored: a multi-model endpoint runs one "
+                       "worker, which holds every model.", requested)
+    budget = memory.budget_bytes(settings.mme_memory_mb)
+    logger.info("Multi-model endpoint: models under %s, %.0f MB for them", settings.models_dir,
+                budget / memory.MB)
+    return ModelRegistry(lambda url: _predictor(settings, url, hub=False), budget)
+
+
+def _predictor(settings: ServerSettings, model_dir, hub: bool = True) -> Predictor:
     return Predictor(model_dir, settings.batch_size, settings.torch_threads(),
                      settings.max_batch_delay_ms, settings.engine_options(),
-                     timeout_s=settings.timeout)
+                     timeout_s=settings.timeout, hub=hub)
 
 
 def _error_handlers(app: Flask, settings: ServerSettings) -> None:
@@ -84,6 +108,10 @@ def _error_handlers(app: Flask, settings: ServerSettings) -> None:
     @app.errorhandler(ModelNotReady)
     def not_ready(error):
         return _error(str(error), 503)
+
+    @app.errorhandler(InsufficientMemory)
+    def insufficient_memory(error):
+        return _error(str(error), 507)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
