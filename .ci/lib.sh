@@ -31,9 +31,12 @@ print_timings() {
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Install the apt packages the docker tests need (docker engine, compose v1, debootstrap).
+# Install the apt packages the tests need: the docker tests' (docker engine, compose v1,
+# debootstrap) and the report's browser check (chromium, driven by playwright, and a font for
+# the page's text).
 ensure_apt_packages() {
-    local wanted=(docker.io docker-compose debootstrap ca-certificates python3-venv git curl)
+    local wanted=(docker.io docker-compose debootstrap ca-certificates python3-venv git curl
+                  chromium fonts-dejavu-core)
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

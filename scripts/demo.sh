@@ -5,7 +5,7 @@
 #   DEMO_BASE_DIR=/tmp/demo bash scripts/demo.sh   # keep the model and outputs there
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-venv.sh
+SAGEMAKER_NLP_SDK_V2=0 bash scripts/setup-venv.sh   # the demo needs no SDK v2 venv
 PY=.venv/bin/python
 BASE="${DEMO_BASE_DIR:-$(mktemp -d)}"
 PORT="${DEMO_PORT:-8080}"

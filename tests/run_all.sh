@@ -4,7 +4,8 @@
 # never hides a test result; the command fails when either does. pytest's exit 5 (no test
 # collected, e.g. a mistyped -k or -m) is a failure too.
 # Docker tests skip themselves only when no docker engine answers AND CI is unset; with CI=true
-# they run (or fail). Extra arguments go to pytest, e.g. `bash tests/run_all.sh -m docker -x`
+# they run (or fail). The SDK tests drive SDK v3 in this venv and SDK v2 in .venv-sdk-v2 (both made
+# by scripts/setup-venv.sh; SAGEMAKER_NLP_SDK_V2_PYTHON points elsewhere). Extra arguments go to pytest, e.g. `bash tests/run_all.sh -m docker -x`
 # (docker and SDK tests only) or `bash tests/run_all.sh -m "not docker"` (everything else).
 set -uo pipefail
 cd "$(dirname "$0")/.."

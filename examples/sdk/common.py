@@ -1,13 +1,19 @@
-"""Shared helpers of the SageMaker SDK examples: sessions for AWS or local mode, and URIs.
+"""Shared helpers of the SageMaker Python SDK v3 examples (`pip install "sagemaker>=3,<4"`, the
+`sdk` extra): arguments, URIs, local-mode sessions and model staging. The SDK v2 versions of the
+scripts are in examples/sdk/v2/.
 
-Local mode (`--local`) runs the image with docker compose on this machine: channels and outputs are
-`file://` URIs, and no AWS call is made (dummy credentials and a region are still required by boto3,
-e.g. AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x).
+Local mode (`--local`) runs the image with docker on this machine: channels and outputs are local
+paths (`file://` URIs), and no AWS call is made. boto3 still wants a region and credentials, so set
+dummy ones if you have no AWS configuration (AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=x
+AWS_SECRET_ACCESS_KEY=x); `local_mode_environment()` also sets SAGEMAKER_VALIDATE_ROLE=false so
+that ModelBuilder does not ask IAM about the (dummy) role.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import tarfile
 from pathlib import Path
 
 DUMMY_ROLE = "arn:aws:iam::111111111111:role/dummy"
@@ -19,31 +25,17 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", default=os.environ.get("SAGEMAKER_ROLE"),
                         help="IAM role ARN for SageMaker (local mode: any ARN-shaped string)")
     parser.add_argument("--local", action="store_true",
-                        help="SageMaker local mode: docker compose on this machine, file:// data")
+                        help="SageMaker local mode: docker on this machine, local paths")
     parser.add_argument("--instance-type", default=None,
                         help="e.g. ml.m5.xlarge, ml.g5.xlarge (default: 'local' with --local)")
-    parser.add_argument("--serving-port", type=int, default=None,
-                        help="local mode: host port for the serving container (default 8080)")
-    parser.add_argument("--container-root", default=None,
-                        help="local mode: folder for the job's temporary files (default: $TMPDIR)")
+    parser.add_argument("--workdir", default=None,
+                        help="local mode: folder for the job's files (default: a new temporary folder)")
+    parser.add_argument("--workers", type=int, help="SAGEMAKER_MODEL_SERVER_WORKERS for the container")
 
 
-def make_session(local: bool, serving_port: int | None = None, container_root: str | None = None):
-    """A LocalSession for local mode, else a regular Session from the default AWS configuration."""
-    import sagemaker
-
-    if not local:
-        return sagemaker.Session()
-    from sagemaker.local import LocalSession
-
-    session = LocalSession()
-    config = {"local_code": True}
-    if serving_port:
-        config["serving_port"] = int(serving_port)
-    if container_root:
-        config["container_root"] = str(container_root)
-    session.config = {"local": config}
-    return session
+def local_mode_environment() -> None:
+    """What SDK v3 local mode needs in the environment: no IAM validation of the dummy role."""
+    os.environ.setdefault("SAGEMAKER_VALIDATE_ROLE", "false")
 
 
 def instance_type(args) -> str:
@@ -60,6 +52,17 @@ def role(args) -> str:
     raise SystemExit("--role (or SAGEMAKER_ROLE) is required outside local mode")
 
 
+def workdir(args, name: str) -> Path:
+    """A folder of this run's local files: ``--workdir/name``, or a fresh temporary folder."""
+    if args.workdir:
+        folder = Path(args.workdir).resolve() / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"sagemaker-nlp-{name}-"))
+
+
 def to_uri(location: str | os.PathLike | None, local: bool) -> str | None:
     """s3:// and file:// URIs pass through; in local mode a plain path becomes file://<absolute>."""
     if location is None:
@@ -72,7 +75,59 @@ def to_uri(location: str | os.PathLike | None, local: bool) -> str | None:
     return "file://" + str(Path(text).resolve())
 
 
-def local_path(uri: str) -> Path:
-    if not uri.startswith("file://"):
-        raise ValueError(f"not a file:// URI: {uri}")
-    return Path(uri[len("file://"):])
+def local_path(uri: str | os.PathLike) -> Path:
+    """The path of a file:// URI (a plain path passes through)."""
+    text = str(uri)
+    if text.startswith("file://"):
+        return Path(text[len("file://"):])
+    if "://" in text:
+        raise ValueError(f"not a local path or file:// URI: {text}")
+    return Path(text)
+
+
+def unpack_model(model_data: str, target: Path) -> Path:
+    """model.tar.gz (a local path or file:// URI) extracted into ``target``: local-mode
+    ModelBuilder serves a model folder, not a tarball."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    with tarfile.open(local_path(model_data)) as archive:
+        archive.extractall(target, filter="data")
+    return target
+
+
+def local_session(root: Path, serving_port: int | None = None):
+    """SDK v3's local-mode session (the same LocalSession that ModelBuilder registers local models
+    with): containers run with docker compose, their temporary files under ``root``."""
+    from sagemaker.core.local.local_session import LocalSession
+
+    session = LocalSession()
+    config = {"local_code": True, "container_root": str(root)}
+    if serving_port:
+        config["serving_port"] = int(serving_port)
+    session.config = {"local": config}
+    return session
+
+
+def use_local_images_without_pull() -> None:
+    """SDK v3 (3.27) local container mode runs `docker pull IMAGE` before every deploy, even for an
+    image that exists only on this machine (a tag you built and never pushed), and fails. Skip the
+    pull when docker already has the image; pull as the SDK does otherwise."""
+    from sagemaker.serve.mode import local_container_mode
+
+    mode = local_container_mode.LocalContainerMode
+    if getattr(mode, "_sagemaker_nlp_pull_shim", False):
+        return
+    pull = mode._pull_image
+
+    def pull_unless_present(self, image: str):
+        import docker
+
+        self.client = local_container_mode._get_docker_client()
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            pull(self, image)
+
+    mode._pull_image = pull_unless_present
+    mode._sagemaker_nlp_pull_shim = True

@@ -63,6 +63,16 @@ class SageMakerPaths:
         return self.output / "data"
 
     @property
+    def tensorboard(self) -> Path:
+        """Where SageMaker collects TensorBoard event files (``TensorBoardOutputConfig``'s
+        default ``LocalPath``); it creates the folder when the job asks for TensorBoard."""
+        return self.output / "tensorboard"
+
+    @property
+    def report(self) -> Path:
+        return self.output_data / "report.html"
+
+    @property
     def failure_file(self) -> Path:
         return self.output / "failure"
 

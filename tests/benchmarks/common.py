@@ -83,6 +83,51 @@ def build_bert_base(directory: Path, task_name: str, labels: list[str]) -> Path:
     return directory
 
 
+MARIAN_VOCAB = 58101  # opus-mt-en-de's size
+
+
+def build_marian(directory: Path, new_tokens: int) -> Path:
+    """MarianMT-base shape (d_model 512, 6+6 layers, a 58,101-token vocabulary), random weights,
+    exported for serving as ``train`` leaves a model dir. A random model never stops by itself,
+    so ``min_new_tokens`` = the requests' ``max_new_tokens`` makes every output that long."""
+    import sentencepiece
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    from sagemaker_nlp.engines import export_for_serving
+    from tests.support.tiny_seq2seq import train_spm
+
+    directory.mkdir(parents=True, exist_ok=True)
+    spm = train_spm(sentences(5000, seed=1), vocab_size=400)
+    (directory / "source.spm").write_bytes(spm)
+    (directory / "target.spm").write_bytes(spm)
+    processor = sentencepiece.SentencePieceProcessor(model_proto=spm)
+    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    tokens = ["</s>", "<unk>"] + [p for p in pieces if p not in ("<unk>", "<s>", "</s>")]
+    tokens += [f"▁w{i}" for i in range(MARIAN_VOCAB - 1 - len(tokens))] + ["<pad>"]  # real-sized vocabulary
+    vocab = {token: i for i, token in enumerate(tokens)}
+    (directory / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    tokenizer = MarianTokenizer(source_spm=str(directory / "source.spm"),
+                                target_spm=str(directory / "target.spm"),
+                                vocab=str(directory / "vocab.json"), model_max_length=512)
+    torch.manual_seed(0)
+    config = MarianConfig(vocab_size=MARIAN_VOCAB, d_model=512, encoder_layers=6, decoder_layers=6,
+                          encoder_attention_heads=8, decoder_attention_heads=8,
+                          encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512,
+                          pad_token_id=MARIAN_VOCAB - 1, eos_token_id=0,
+                          decoder_start_token_id=MARIAN_VOCAB - 1, forced_eos_token_id=0,
+                          scale_embedding=True, share_encoder_decoder_embeddings=True)
+    model = MarianMTModel(config)
+    generation = model.generation_config
+    generation.num_beams, generation.max_length = 1, 512
+    generation.bad_words_ids = [[MARIAN_VOCAB - 1]]  # as opus-mt checkpoints ship
+    generation.min_new_tokens = new_tokens  # fixed-length output whatever the input
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    export_for_serving(directory, config, generates=True)  # as `train` leaves a model dir
+    return directory
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,6 +20,9 @@ def test_train_writes_model_and_outputs(trained):
     assert not (base / "output" / "failure").exists()
     produced = sorted(p.name for p in (base / "output" / "data").iterdir())
     assert produced, "output/data is empty"
+    # The image ships what the report and the model card need (templates, matplotlib, fonts).
+    assert {"report.html", "test_results.json"} <= set(produced), produced
+    assert (model / "README.md").read_text().startswith("---\n"), "no model card"
     assert any(base.joinpath("checkpoints").glob("checkpoint-*")), "no checkpoints saved"
 
 

@@ -1,8 +1,8 @@
 """The contract every registered task keeps, run over each one (specs.py supplies model and data).
 
-Each task is trained once, for one short epoch, through the real entry point on a temp base
-dir; the checks then read what a user reads: config.json, the metrics files, the test
-predictions file and the server's answers.
+Each task is trained once (the ``jobs`` fixture in conftest.py), for one short epoch, through
+the real entry point on a temp base dir; the checks then read what a user reads: config.json,
+the metrics files, the test predictions file and the server's answers.
 """
 from __future__ import annotations
 
@@ -14,43 +14,15 @@ import pytest
 import torch
 from transformers import AutoConfig
 
-from sagemaker_nlp.engines import EngineOptions, InferenceRunner
+from sagemaker_nlp.engines import InferenceRunner
 from sagemaker_nlp.tasks import available_tasks, get_task
 from sagemaker_nlp.tasks.labels import vocabulary_from_config
 from sagemaker_nlp.tasks.loading import task_for_model_dir
 from sagemaker_nlp.training import predictions as predictions_file
-from tests.support.jobs import EXAMPLES, client_for, lay_out_job, run_train
+from tests.support.jobs import EXAMPLES
 from tests.support.task_specs import SPECS
 
-FLOAT32 = EngineOptions(compute_type="float32")
 TASKS = sorted({get_task(name).name for name in available_tasks()})
-
-
-@pytest.fixture(scope="session")
-def jobs(tmp_path_factory):
-    """Train each task at most once per session, lazily."""
-    cache = {}
-
-    def job(task):
-        if task not in cache:
-            spec = SPECS[task]
-            data = spec.data()
-            model = spec.build_model(tmp_path_factory.mktemp(f"{task}-model"), data)
-            hyperparameters = {"task_name": task, "num_train_epochs": "1", "learning_rate": "1e-3",
-                               "per_device_train_batch_size": "8", "max_seq_length": "48",
-                               **spec.hyperparameters}
-            paths = lay_out_job(tmp_path_factory.mktemp(f"{task}-job"), hyperparameters, data,
-                                model_dir=model)
-            monkeypatch = pytest.MonkeyPatch()
-            result = run_train(paths, monkeypatch)
-            monkeypatch.undo()
-            assert result.exit_code == 0, result.failure
-            # float32 engines (CTranslate2 float32 for translation): served answers must equal
-            # the test predictions written at training time.
-            cache[task] = (paths, data, client_for(paths.model, engine_options=FLOAT32))
-        return cache[task]
-
-    return job
 
 
 @pytest.fixture(params=TASKS)

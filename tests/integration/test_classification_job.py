@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import re
 
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
@@ -67,14 +69,28 @@ def test_plain_transformers_pipeline_agrees_with_our_server(trained):
     assert [p["pred"] for p in response.get_json()["predictions"]] == expected
 
 
-def test_metric_lines_are_printed_for_metric_definitions(tmp_path, classification_data, tiny_bert, capsys):
-    paths = lay_out_job(tmp_path, {"task_name": "classif", "max_steps": "2", "num_train_epochs": "1"},
+def test_metric_lines_are_printed_for_metric_definitions(tmp_path, classification_data, tiny_bert, capsys,
+                                                         caplog):
+    paths = lay_out_job(tmp_path, {"task_name": "classif", "max_steps": "2", "num_train_epochs": "1",
+                                   "logging_steps": "1", "report_to": "tensorboard"},
                         {"train": classification_data["train"]}, model_dir=tiny_bert)
     monkeypatch = pytest.MonkeyPatch()
-    result = run_train(paths, monkeypatch, capsys)
+    with caplog.at_level(logging.INFO, logger="sagemaker_nlp.training.progress"):
+        result = run_train(paths, monkeypatch, capsys)
     monkeypatch.undo()
     assert result.exit_code == 0, result.failure
     assert "METRIC eval_accuracy=" in result.output
     assert "METRIC loss=" in result.output or "METRIC train_loss=" in result.output
     # no dev channel: a validation split was carved from train and evaluated
-    assert json.loads((paths.output_data / "eval_results.json").read_text())["eval_accuracy"] >= 0
+    eval_results = json.loads((paths.output_data / "eval_results.json").read_text())
+    assert eval_results["eval_accuracy"] >= 0
+    # A progress line per logging step, for CloudWatch (no carriage-return bars).
+    progress = [r.getMessage() for r in caplog.records if r.name == "sagemaker_nlp.training.progress"]
+    assert len(progress) == 2 and all(re.fullmatch(
+        r"step [12]/2 \((50|100)%\), epoch \d\.\d\d, [\d.]+ samples/s, eta \d+:\d\d:\d\d", line)
+        for line in progress), progress
+    assert "\r" not in result.output
+    # report_to=tensorboard writes events where SageMaker would collect them, folder or not.
+    assert list(paths.tensorboard.glob("events.out.tfevents.*"))
+    # A fresh classification head is random: its base checkpoint is not scored by default.
+    assert not any(key.startswith("base_") for key in eval_results)

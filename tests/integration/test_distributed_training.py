@@ -1,5 +1,6 @@
 """Several processes on one host (torchrun, gloo on CPU), forced with ``nproc_per_node=2``:
-the same files as one process, written once; a failing rank fails the job with its reason."""
+the same files as one process, written once (report, model card and TensorBoard events by rank
+0 alone; the base checkpoint scored collectively); a failing rank fails the job with its reason."""
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def train_process(paths, port):
                           capture_output=True, text=True, timeout=600)
 
 
-def tree(root):
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+def tree(root, skip: str | None = None):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and (skip is None or p.relative_to(root).parts[0] != skip))
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +35,25 @@ def channels(classification_data):
 
 
 def test_two_processes_write_the_same_files_as_one(tmp_path, channels, tiny_bert):
-    single = lay_out_job(tmp_path / "one", HYPERPARAMETERS, channels, tiny_bert)
-    double = lay_out_job(tmp_path / "two", {**HYPERPARAMETERS, "nproc_per_node": "2"}, channels, tiny_bert)
+    # evaluate_base_model: evaluate() before training must be collective, or the ranks hang.
+    settings = {**HYPERPARAMETERS, "evaluate_base_model": "true"}
+    single = lay_out_job(tmp_path / "one", settings, channels, tiny_bert)
+    double = lay_out_job(tmp_path / "two", {**settings, "nproc_per_node": "2"}, channels, tiny_bert)
+    for paths in (single, double):
+        paths.tensorboard.mkdir(parents=True)  # TensorBoardOutputConfig
     first = train_process(single, 29611)
     assert first.returncode == 0, first.stdout + first.stderr
     second = train_process(double, 29612)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Launching 2 process(es)" in second.stdout
     assert tree(double.model) == tree(single.model)
-    assert tree(double.output) == tree(single.output)
+    # Event file names carry the host and pid: compared by count, everything else by name.
+    assert tree(double.output, skip="tensorboard") == tree(single.output, skip="tensorboard")
+    assert len(list(double.tensorboard.iterdir())) == len(list(single.tensorboard.iterdir())) == 1
     assert second.stdout.count("Saved model to") == 1  # rank 0 alone writes
+    assert second.stdout.count("Wrote " + str(double.report)) == 1
+    assert {"README.md"} <= set(tree(double.model))
+    assert "base_test_f1_macro" in json.loads((double.output_data / "test_results.json").read_text())
     # both ranks trained on half of each batch: the world size shows in the Trainer's state
     state = json.loads(next(double.checkpoints.glob("checkpoint-*/trainer_state.json")).read_text())
     assert state["global_step"] == 6

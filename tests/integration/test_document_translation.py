@@ -39,7 +39,7 @@ def spy_generate(client, monkeypatch) -> list[int]:
     engine, calls = client.application.extensions["predictor"].engine, []
     original = engine.generate
     monkeypatch.setattr(engine, "generate",
-                        lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw))
+                        lambda sources, settings: calls.append(len(sources)) or original(sources, settings))
     return calls
 
 
@@ -152,7 +152,7 @@ def test_format_none_translates_the_string_as_it_is_for_clients_that_cut_documen
     engine = client.application.extensions["predictor"].engine
     original = engine.generate
     monkeypatch.setattr(engine, "generate",
-                        lambda sources, **kw: calls.extend(sources) or original(sources, **kw))
+                        lambda sources, settings: calls.extend(sources) or original(sources, settings))
     tagged = "Read <g1>the guide</g1> and run <x1/> now."
     translate(client, tagged, format="none")
     tokenizer = client.application.extensions["predictor"].tokenizer

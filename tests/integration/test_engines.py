@@ -100,7 +100,9 @@ def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sente
     # Short and long texts (long ones are split into pieces and hit the length limit).
     texts = [*sentences[0][:12], " ".join(sentences[0][:30])]
     examples = [{"text": text, "where": f"record {i}"} for i, text in enumerate(texts)]
-    for raw in ({}, {"max_new_tokens": 5}, {"tgt_lang": "fr"}):
+    # Greedy settings CTranslate2 has its own options for give the same tokens too.
+    for raw in ({}, {"max_new_tokens": 5}, {"tgt_lang": "fr"}, {"min_new_tokens": 6, "max_new_tokens": 8},
+                {"no_repeat_ngram_size": 2}, {"repetition_penalty": 1.5}, {"max_length": 7}):
         if "tgt_lang" in raw and not multilingual:
             continue
         params = fast.task.parse_parameters({"tgt_lang": "es", **raw} if multilingual else raw)
@@ -108,6 +110,10 @@ def test_ctranslate2_float32_translates_exactly_like_model_generate(build, sente
             examples, params)
         actual = InferenceRunner(fast.task, fast.engine, fast.tokenizer, 8).predict(examples, params)
         assert actual == expected
+        if not raw:
+            default = actual
+        elif "tgt_lang" not in raw:  # each setting really changes the answer: the check has teeth
+            assert actual != default, raw
 
 
 def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(marian, tmp_path, sentences):
@@ -115,11 +121,12 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(maria
     texts = sentences[0][:12]
     # A fixed limit: the default one grows with the longest source of a batch, and this random
     # model never stops by itself.
-    params = {"max_new_tokens": 12}
+    params = predictor.task.parse_parameters({"max_new_tokens": 12})
     alone = {text: predictor._run([{"text": text, "where": "x"}], params)[0] for text in texts}
     results, calls = {}, []
     original = predictor.engine.generate
-    predictor.engine.generate = lambda sources, **kw: calls.append(len(sources)) or original(sources, **kw)
+    predictor.engine.generate = lambda sources, settings: (calls.append(len(sources))
+                                                           or original(sources, settings))
 
     def client(text):
         with predictor.request():  # as the server counts each request in flight
@@ -132,6 +139,32 @@ def test_concurrent_requests_are_batched_and_each_gets_its_own_translation(maria
         thread.join(30)
     assert results == alone
     assert len(calls) < len(texts), "requests arriving together must share engine calls"
+
+
+def owners() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "ctranslate2-owner"}
+
+
+def test_a_translator_loaded_by_a_thread_that_ended_keeps_its_owner_thread_until_collected(
+        marian, tmp_path, sentences):
+    # The server loads in a background thread that then ends; a translator whose creating thread
+    # is gone busy-waits between steps (3-5x slower on a shared CPU). Its owner must outlive it.
+    import gc
+
+    before = owners()
+    predictor = Predictor(marian, batch_size=8, engine_options=EngineOptions(cache_dir=tmp_path / "cache"))
+    predictor.start()
+    assert predictor.ready.wait(120), predictor.error
+    assert predictor.engine.name.startswith("ctranslate2-int8")
+    assert len(owners() - before) == 1
+    examples = [{"text": text, "where": "x"} for text in sentences[0][:4]]
+    params = predictor.task.parse_parameters({"max_new_tokens": 8})
+    assert predictor.predict(examples, params) == loaded(marian, tmp_path).predict(examples, params)
+    del predictor
+    gc.collect()
+    for thread in owners() - before:
+        thread.join(10)
+    assert not owners() - before, "an engine's owner thread ends with the engine"
 
 
 # ----- encoder heads: dynamic int8 behind an accuracy guard --------------------------------------

@@ -40,6 +40,10 @@ def test_training_reports_error_and_correlation_metrics(trained):
     test = json.loads((trained.output_data / "test_results.json").read_text())
     assert {"test_mse", "test_rmse", "test_mae", "test_pearson", "test_spearman"} <= set(test)
     assert test["test_pearson"] >= 0.7  # ratings follow the aspect phrases
+    # Neither TensorBoardOutputConfig's folder nor report_to=tensorboard: no events anywhere.
+    assert not trained.tensorboard.exists()
+    assert not list(trained.base.rglob("events.out.tfevents.*"))
+    assert not any(key.startswith("base_") for key in test)  # a fresh head: no baseline by default
 
 
 def test_server_returns_raw_numbers_that_rank_reviews(trained):

@@ -67,7 +67,7 @@ def test_a_document_longer_than_the_window_is_summarized_in_pieces_never_cut(tra
     assert len(predictor.tokenizer(document)["input_ids"]) > 2 * 128  # the tiny BART's window
     seen = []
     original = predictor.engine.generate
-    predictor.engine.generate = lambda sources, **kw: seen.extend(sources) or original(sources, **kw)
+    predictor.engine.generate = lambda sources, settings: seen.extend(sources) or original(sources, settings)
     with caplog.at_level(logging.INFO):
         response = client.post("/invocations", json={"data": [{"text": document}],
                                                      "parameters": {"max_new_tokens": 4}})

@@ -47,15 +47,15 @@ def marian_client(trained):
 
 
 def spy_generate(client, monkeypatch) -> list[dict]:
-    """Record the token ids and forced first token the served engine (CTranslate2 or
-    transformers) receives per batch; it still runs for real."""
+    """Record the token ids, forced first token and generation settings the served engine
+    (CTranslate2 or transformers) receives per batch; it still runs for real."""
     engine, calls = client.application.extensions["predictor"].engine, []
     original = engine.generate
 
-    def generate(sources, **kwargs):
+    def generate(sources, settings):
         calls.append({"input_ids": [list(ids) for ids in sources],
-                      "forced_bos_token_id": kwargs.get("first_token"), **kwargs})
-        return original(sources, **kwargs)
+                      "forced_bos_token_id": settings.first_token, "settings": settings})
+        return original(sources, settings)
 
     monkeypatch.setattr(engine, "generate", generate)
     return calls
@@ -199,6 +199,12 @@ def test_nllb_shaped_model_trains_and_serves_every_target(tmp_path, parallel_dat
     samples = [(src, ref) for src, ref in parallel_data["dev"][1]
                if f"SRC: {src}\n  REF: {ref}\n" in caplog.text]
     assert len(samples) == 3  # qualitative SRC/REF/HYP samples in the log
+    # A pretrained translator is scored before fine-tuning by default; the card names the pair.
+    eval_results = json.loads((paths.output_data / "eval_results.json").read_text())
+    assert {"base_eval_bleu", "eval_bleu"} <= set(eval_results)
+    from huggingface_hub import ModelCard
+
+    assert ModelCard.load(paths.model / "README.md").data.language == ["en", "es"]
 
     from transformers import AutoTokenizer, GenerationConfig
 

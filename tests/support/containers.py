@@ -181,11 +181,13 @@ def make_ml_tree(base: Path, model_dir: Path, hyperparameters: dict | None = Non
     return base
 
 
-def docker_train(image: str, base: Path, *extra: str, timeout: float = 900):
-    """`docker run IMAGE train` with `base` mounted as /opt/ml; returns the CompletedProcess."""
-    command = ["docker", "run", "--rm", "--network", "host", "-v", f"{base}:/opt/ml", *extra,
-               image, "train"]
-    return run(command, timeout=timeout, check=False)
+def docker_train(image: str, base: Path, *extra: str, timeout: float = 900,
+                 command: tuple[str, ...] = ("train",)):
+    """`docker run IMAGE train` with `base` mounted as /opt/ml; returns the CompletedProcess.
+    ``extra`` are `docker run` options; ``command=()`` starts the image without a command."""
+    words = ["docker", "run", "--rm", "--network", "host", "-v", f"{base}:/opt/ml", *extra,
+             image, *command]
+    return run(words, timeout=timeout, check=False)
 
 
 def give_back_files(path: Path, image: str = IMAGE) -> None:
@@ -219,15 +221,17 @@ def wait_until_healthy(name: str, url: str, timeout: float = 180) -> None:
     pytest.fail(f"/ping did not return 200 within {timeout}s")
 
 
-def start_server(image: str, model_dir: Path, *extra: str) -> dict:
+def start_server(image: str, model_dir: Path, *extra: str, command: tuple[str, ...] = ("serve",)) -> dict:
     """`docker run -d IMAGE serve` on a free 127.0.0.1 port (host network, SAGEMAKER_BIND_TO_PORT),
-    the model mounted read-only at /opt/ml/model; returns {"name", "url"} once /ping answers."""
+    the model mounted read-only at /opt/ml/model; returns {"name", "url"} once /ping answers.
+    ``extra`` are `docker run` options (e.g. ``-e NAME=value``); ``command=()`` starts the image
+    without a command, as some launchers do."""
     port = free_port()
     name = f"sagemaker-nlp-serve-{os.getpid()}-{random.randrange(16**8):08x}"
     run([
         "docker", "run", "-d", "--name", name, "--network", "host",
         "-e", f"SAGEMAKER_BIND_TO_PORT={port}", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1", *extra,
-        "-v", f"{model_dir}:/opt/ml/model:ro", image, "serve",
+        "-v", f"{model_dir}:/opt/ml/model:ro", image, *command,
     ], timeout=120)
     server = {"name": name, "url": f"http://127.0.0.1:{port}"}
     try:

@@ -46,6 +46,8 @@ class TaskSpec:
     # examples/<task>/requests files that the spec's tiny model answers.
     request_files: tuple[str, ...] = ("hf.json", "native.json", "records.jsonl")
     in_sdk: bool = False  # also trained through the SageMaker SDK in local mode
+    # Titles of the task's own sections in report.html, after Run, Training and Results.
+    report_sections: tuple[str, ...] = ()
 
 
 def example_data(task: str, rows: dict[str, int] | None = None) -> Callable[[], dict[str, Table]]:
@@ -148,28 +150,35 @@ def _boxes(record):
     return {"words": record["text"].split(), "boxes": boxes}
 
 
+_PER_CLASS = "Per-class precision, recall and F1"
+
 SPECS: dict[str, TaskSpec] = {
     "classification": TaskSpec(example_data("classification"), _bert,
                                ("accuracy", "f1_macro", "f1_micro"),
-                               check_hf_answer=_label_and_score, request_files=()),
+                               check_hf_answer=_label_and_score, request_files=(),
+                               report_sections=("Confusion matrix", _PER_CLASS)),
     # A 16-token window with long_input=chunk: most reviews span several windows, so training's
     # pooled evaluation, test_predictions.tsv and the server must agree on pooled answers.
     "multilabel": TaskSpec(example_data("multilabel"), _bert,
                            ("f1_micro", "f1_macro", "f1_samples", "exact_match"),
                            hyperparameters={"max_seq_length": "16", "long_input": "chunk"},
-                           check_prediction=_scored_whole, check_hf_answer=_ranked_labels),
+                           check_prediction=_scored_whole, check_hf_answer=_ranked_labels,
+                           report_sections=(_PER_CLASS, "Decision threshold")),
     "regression": TaskSpec(example_data("regression"), _bert,
                            ("mse", "rmse", "mae", "pearson", "spearman"),
-                           check_hf_answer=_number, check_model=_regression_model),
+                           check_hf_answer=_number, check_model=_regression_model,
+                           report_sections=("Predicted against gold",)),
     "ner": TaskSpec(example_data("ner"), _bert, ("precision", "recall", "f1", "accuracy"),
-                    check_prediction=_one_tag_per_word, check_hf_answer=_entity_groups),
+                    check_prediction=_one_tag_per_word, check_hf_answer=_entity_groups,
+                    report_sections=("Entities by type",)),
     # A 24-token budget splits every invoice into several windows.
     "layoutlm": TaskSpec(example_data("layoutlm", {"train": 12, "dev": 4, "test": 4}), _layoutlm,
                          ("precision", "recall", "f1", "accuracy"),
                          hyperparameters={"max_seq_length": "24"},
                          hf_input=_boxes, check_prediction=_one_tag_per_word,
                          check_hf_answer=_entity_groups, check_model=_layout_model,
-                         request_files=("hf.json", "native.json"), in_sdk=True),
+                         request_files=("hf.json", "native.json"), in_sdk=True,
+                         report_sections=("Entities by type",)),
     "translation": TaskSpec(example_data("translation"), _marian,
                             ("bleu", "chrf", "chrf_plus_plus", "gen_len"),
                             hyperparameters={"max_target_length": "24"},
@@ -177,7 +186,11 @@ SPECS: dict[str, TaskSpec] = {
                             job={"source_lang": "en", "target_lang": "es",
                                  "generation_max_length": "16"},
                             request_parameters={"num_beams": 2, "max_new_tokens": 8},
-                            check_model=_marian_model, in_sdk=True),
+                            request_files=("hf.json", "hf_generation.json", "native.json",
+                                           "records.jsonl"),
+                            check_model=_marian_model, in_sdk=True,
+                            report_sections=("bleu, chrf per evaluation", "bleu by source length",
+                                             "Samples")),
     # A 48-token window: every incident report is longer, so serving splits and joins it.
     "summarization": TaskSpec(example_data("summarization", {"train": 16, "dev": 4, "test": 4}), _bart,
                               ("rouge1", "rouge2", "rougeL", "rougeLsum", "gen_len"),
@@ -185,7 +198,9 @@ SPECS: dict[str, TaskSpec] = {
                                                "generation_max_length": "16"},
                               check_hf_answer=_text_answer("summary_text"),
                               request_parameters={"num_beams": 2, "max_new_tokens": 8},
-                              check_model=_bart_model, in_sdk=True),
+                              check_model=_bart_model, in_sdk=True,
+                              report_sections=("rouge1, rouge2, rougeL per evaluation",
+                                               "rougeL by source length", "Samples")),
 }
 
 

@@ -12,6 +12,10 @@ way real checkpoints ship them, then saved with a randomly initialised model thr
 - ``save_tiny_nllb``: a fast ``NllbTokenizer`` whose special tokens are the 200 NLLB codes
   (``eng_Latn``, ``spa_Latn``, ...); NLLB checkpoints are M2M100-architecture models.
 - ``save_tiny_bart``: a byte-level BPE ``BartTokenizer`` and a 32-wide BART (summarization).
+- ``save_tiny_seamless``: a ``SeamlessM4TTokenizer`` with ``__eng__``-style language tokens and a
+  32-wide ``SeamlessM4Tv2ForTextToText`` (or, ``full=True``, a whole ``SeamlessM4Tv2Model`` with
+  tiny speech encoder, text-to-unit model and vocoder), its generation_config listing the text
+  decoder's languages (``text_decoder_lang_to_code_id``) as the real checkpoints do.
 """
 from __future__ import annotations
 
@@ -168,3 +172,62 @@ def save_tiny_bart(directory: Path, sentences: list[str], seed: int = 0,
     )
     return _save_greedy(BartForConditionalGeneration(config), tokenizer, directory,
                         max_position_embeddings)
+
+
+SEAMLESS_LANGUAGES = ("eng", "spa", "fra", "deu", "por", "cmn", "cmn_Hant")
+# Tiny speech, text-to-unit and vocoder parts for a whole SeamlessM4Tv2Model (unused for text).
+_SEAMLESS_SPEECH = {
+    "speech_encoder_layers": 1, "speech_encoder_attention_heads": 2,
+    "speech_encoder_intermediate_size": 64, "feature_projection_input_dim": 16,
+    "t2u_encoder_layers": 1, "t2u_decoder_layers": 1, "t2u_encoder_attention_heads": 2,
+    "t2u_decoder_attention_heads": 2, "t2u_encoder_ffn_dim": 64, "t2u_decoder_ffn_dim": 64,
+    "t2u_vocab_size": 32, "t2u_max_position_embeddings": 64, "char_vocab_size": 32,
+    "t2u_variance_predictor_embed_dim": 32, "t2u_variance_predictor_hidden_dim": 32,
+    "unit_hifi_gan_vocab_size": 16, "unit_embed_dim": 16, "lang_embed_dim": 8, "spkr_embed_dim": 8,
+    "upsample_initial_channel": 16, "upsample_rates": [2, 2], "upsample_kernel_sizes": [4, 4],
+    "resblock_kernel_sizes": [3], "resblock_dilation_sizes": [[1]], "vocoder_num_langs": 4,
+    "vocoder_num_spkrs": 2,
+}
+
+
+def save_tiny_seamless(directory: Path, sentences: list[str], seed: int = 0, full: bool = False,
+                       languages: tuple[str, ...] = SEAMLESS_LANGUAGES,
+                       max_position_embeddings: int = 128) -> Path:
+    """A SeamlessM4T v2 text-to-text checkpoint (``full``: a whole SeamlessM4Tv2Model): a BPE
+    vocabulary from ``sentences`` after ``<pad> <unk> <s> </s>``, then the ``__xxx__`` tokens."""
+    import torch
+    from tokenizers import SentencePieceBPETokenizer
+    from transformers import (
+        GenerationConfig,
+        SeamlessM4TTokenizer,
+        SeamlessM4Tv2Config,
+        SeamlessM4Tv2ForTextToText,
+        SeamlessM4Tv2Model,
+    )
+
+    directory = Path(directory)
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(sentences, vocab_size=300, min_frequency=1, show_progress=False,
+                            special_tokens=["<pad>", "<unk>", "<s>", "</s>"])
+    state = json.loads(bpe.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    tokenizer = SeamlessM4TTokenizer(
+        vocab=state["vocab"], merges=merges, src_lang="eng", model_max_length=max_position_embeddings,
+        additional_special_tokens=[f"__{code}__" for code in languages])
+    torch.manual_seed(seed)
+    config = SeamlessM4Tv2Config(
+        vocab_size=len(tokenizer), hidden_size=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+        max_position_embeddings=max_position_embeddings, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id, **_SEAMLESS_SPEECH)
+    model = (SeamlessM4Tv2Model if full else SeamlessM4Tv2ForTextToText)(config)
+    model.generation_config = GenerationConfig(
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id, decoder_start_token_id=tokenizer.eos_token_id,
+        max_new_tokens=256,  # as the real checkpoints say
+        text_decoder_lang_to_code_id={code: tokenizer.convert_tokens_to_ids(f"__{code}__")
+                                      for code in languages})
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory

@@ -11,6 +11,8 @@ from packaging.requirements import Requirement
 from tests.support import pins
 
 # Files that drive a build: none of them may write a version of their own.
+# The extras requirements/lock.txt pins (scripts/refresh-lock.sh); `sdk` (v2) has a lock of its own.
+LOCKED_EXTRAS = ("ml", "aws", "test", "dev", "sdk", "sdk-v3")
 BUILD_FILES = [
     "Dockerfile", "setup.py", "pyproject.toml", "buildspec.yml", ".ci/run", ".ci/lib.sh",
     "scripts/setup-venv.sh", "scripts/demo.sh", "scripts/refresh-lock.sh", "tests/run_all.sh",
@@ -61,10 +63,10 @@ def test_no_build_file_writes_the_torch_release():
     assert not re.search(r"^\s*ARG\s+TORCH_VERSION", dockerfile, re.MULTILINE)
 
 
-def test_every_runtime_test_dev_and_sdk_v3_requirement_is_pinned_in_the_lock():
+def test_every_runtime_ml_aws_test_dev_and_sdk_requirement_is_pinned_in_the_lock():
     metadata = pins.setup_metadata()
     declared = [*metadata.install_requires]
-    for extra in ("test", "dev", "sdk-v3"):
+    for extra in LOCKED_EXTRAS:
         declared += metadata.extras_require[extra]
     requirements = [Requirement(line) for line in declared]
     # torch's input names its CPU build; the lock drops the label (checked above).
@@ -72,8 +74,33 @@ def test_every_runtime_test_dev_and_sdk_v3_requirement_is_pinned_in_the_lock():
     assert pins.unmet(requirements, pins.read_pins(pins.LOCK)) == []
 
 
-def test_the_sdk_v2_lock_pins_the_sdk_extra_and_its_input():
-    extra = [Requirement(line) for line in pins.setup_metadata().extras_require["sdk"]]
+def test_the_plain_install_is_the_light_client_and_the_model_stack_is_the_ml_extra():
+    # `pip install sagemaker-nlp` (a CI job running localize) must not pull torch and friends.
+    metadata = pins.setup_metadata()
+    light = {Requirement(line).name.lower() for line in metadata.install_requires}
+    heavy = {"torch", "transformers", "numpy", "flask", "gunicorn", "ctranslate2", "scikit-learn"}
+    assert not light & heavy
+    assert heavy <= {Requirement(line).name.lower() for line in metadata.extras_require["ml"]}
+    assert [Requirement(line).name for line in metadata.extras_require["aws"]] == ["boto3"]
+
+
+@pytest.mark.parametrize("path, wanted", [
+    ("Dockerfile", '"/tmp/pkg[ml]"'),  # the image: the model stack
+    ("scripts/setup-venv.sh", '".[ml,aws,test,dev,sdk]"'),  # .venv, .ci/run and buildspec.yml
+    ("scripts/refresh-lock.sh", "--extra ml --extra aws"),  # the lock pins both extras
+])
+def test_every_build_installs_the_extras_it_needs(path, wanted):
+    assert wanted in (pins.REPO_ROOT / path).read_text(encoding="utf-8")
+
+
+def test_the_sdk_extra_is_sdk_v3():
+    extras = pins.setup_metadata().extras_require
+    assert extras["sdk"] == extras["sdk-v3"]
+    assert all(Requirement(line).specifier.contains("3.0") for line in extras["sdk"])
+
+
+def test_the_sdk_v2_lock_pins_the_sdk_v2_extra_and_its_input():
+    extra = [Requirement(line) for line in pins.setup_metadata().extras_require["sdk-v2"]]
     inputs = pins.requirement_lines(pins.SDK_V2_INPUT)
     assert pins.unmet(extra + inputs, pins.read_pins(pins.SDK_V2_LOCK)) == []
     # The v2 range is written twice (setup.py for users, sdk-v2.in for the lock): same range.

@@ -23,8 +23,11 @@ def escape_unescaped(text: str, chars: str) -> str:
 
 
 def escape_inline_openers(text: str) -> str:
-    """Escape what would open a code span, math, inline HTML or an autolink over the next tags."""
-    text = escape_unescaped(text, "`$")
+    """Escape what would open a code span, math, inline HTML or an autolink over the next tags,
+    and every ``[``: a translated ``[label]`` or ``[^1]`` would become a link to one of the
+    source's reference definitions or a footnote reference (and change how that footnote's own
+    definition is read)."""
+    text = escape_unescaped(text, "`$[")
     out, backslashes = [], 0
     for index, char in enumerate(text):
         following = text[index + 1 : index + 2]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..generation import GenerationSettings
+
+Hypotheses = list[list[int]]  # the token ids of each hypothesis generated for one source
+
 
 class Engine:
     """What tasks call. ``config``/``generation_config`` are the Hugging Face objects of the
@@ -22,15 +26,19 @@ class Engine:
         """Float logits (numpy) for one padded batch of encoder inputs."""
         raise NotImplementedError(f"{self.name} cannot run encoder heads")
 
-    def generate(self, sources: list[list[int]], *, max_length: int, num_beams: int | None = None,
-                 first_token: int | None = None) -> list[list[int]]:
-        """Token ids generated for each unpadded source, greedy or beam search.
+    def generate(self, sources: list[list[int]], settings: GenerationSettings) -> list[Hypotheses]:
+        """The hypotheses generated for each unpadded source (``num_return_sequences`` of them,
+        best first), as token ids that may hold special tokens (decoding skips them).
 
-        ``max_length`` counts as in ``transformers``: the decoder start token, a forced first
-        token and a forced end token included. ``first_token`` is forced as the first generated
-        token (a target language code). Other decoding settings come from the model's
+        ``settings.max_new_tokens`` is always set and counts a forced first token (the target
+        language, ``settings.first_token``); what ``settings`` leaves unset comes from the model's
         ``generation_config``."""
         raise NotImplementedError(f"{self.name} cannot generate")
+
+    def cannot_honour(self, settings: GenerationSettings) -> list[str]:
+        """What in ``settings`` this engine cannot do as asked (the runner then hands the request
+        to PyTorch); empty when it can do all of it."""
+        return []
 
 
 class TorchEngine(Engine):
@@ -51,7 +59,7 @@ class TorchEngine(Engine):
             batch = {key: value.to(self.device) for key, value in batch.items()}
             return self.model(**batch).logits.float().cpu().numpy()
 
-    def generate(self, sources, *, max_length, num_beams=None, first_token=None):
+    def generate(self, sources, settings):
         pad = self.config.pad_token_id if self.config.pad_token_id is not None else 0
         width = max(len(ids) for ids in sources)
         input_ids = torch.full((len(sources), width), pad, dtype=torch.long)
@@ -59,15 +67,30 @@ class TorchEngine(Engine):
         for row, ids in enumerate(sources):  # right padding, as seq2seq tokenizers pad
             input_ids[row, :len(ids)] = torch.tensor(ids)
             attention_mask[row, :len(ids)] = 1
-        kwargs = {"max_length": max_length}
-        if num_beams:
-            kwargs["num_beams"] = num_beams
-        if first_token is not None:
-            kwargs["forced_bos_token_id"] = first_token
+        # max_length=None: the checkpoint's own would make transformers warn that two limits are
+        # set (max_new_tokens wins either way, over the checkpoint's max_new_tokens too).
+        kwargs = {**settings.given(), "max_length": None, **self._target(settings)}
         with torch.inference_mode(), self._running():
             output = self.model.generate(input_ids=input_ids.to(self.device),
                                          attention_mask=attention_mask.to(self.device), **kwargs)
-        return output.cpu().tolist()
+        rows = output.cpu().tolist()
+        per_source = len(rows) // len(sources)  # transformers returns each source's n in a row
+        return [rows[i * per_source:(i + 1) * per_source] for i in range(len(sources))]
+
+    def _target(self, settings: GenerationSettings) -> dict:
+        """How the first token is forced: ``forced_bos_token_id``, or for SeamlessM4T, whose
+        ``generate`` takes the language by name and starts the decoder with it, ``tgt_lang`` (the
+        same sequence; the language token is then not counted as new, hence the budget - 1)."""
+        if settings.first_token is None:
+            return {}
+        table = getattr(self.generation_config, "text_decoder_lang_to_code_id", None) or {}
+        code = next((code for code, token in table.items() if token == settings.first_token), None)
+        if code is None:
+            return {"forced_bos_token_id": settings.first_token}
+        fewer = {"max_new_tokens": max(1, settings.max_new_tokens - 1)}
+        if settings.min_new_tokens:
+            fewer["min_new_tokens"] = settings.min_new_tokens - 1
+        return {"tgt_lang": code, **fewer}
 
 
 def as_engine(model_or_engine) -> Engine:

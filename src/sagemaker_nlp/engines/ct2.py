@@ -5,6 +5,15 @@ Conversion keeps float32 weights, so one converted folder serves every compute t
 greedy output is identical to ``model.generate``. Models trained here carry the converted
 folder (``<model dir>/ctranslate2``); plain checkpoints are converted once into a cache folder,
 since the model dir may be read-only.
+
+Generation settings map onto ``translate_batch``'s own options: ``num_beams`` -> ``beam_size``,
+``num_return_sequences`` -> ``num_hypotheses``, ``do_sample`` with ``top_k``/``top_p``/
+``temperature`` -> ``sampling_topk``/``sampling_topp``/``sampling_temperature``, the penalties and
+``no_repeat_ngram_size`` as they are, ``min_new_tokens``/``max_new_tokens`` ->
+``min_decoding_length``/``max_decoding_length``, ``early_stopping=true`` is its beam search's own
+rule (stop once ``beam_size`` hypotheses end). It has no beam sampling (``do_sample`` with several
+beams crashes it) and no other ``early_stopping``: ``cannot_honour`` names those, and the runner
+hands such a request to PyTorch.
 """
 from __future__ import annotations
 
@@ -12,9 +21,13 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import shutil
+import threading
+import weakref
 from pathlib import Path
 
+from ..generation import GenerationSettings
 from .base import Engine
 
 logger = logging.getLogger(__name__)
@@ -22,6 +35,7 @@ logger = logging.getLogger(__name__)
 CT2_DIR = "ctranslate2"
 # Families whose CTranslate2 conversion keeps transformers' decoding semantics.
 FAMILIES = {"marian", "m2m_100", "mbart", "t5"}
+HF_TOP_K = 50  # transformers samples among the 50 likeliest tokens unless told otherwise
 
 
 def supported(config) -> bool:
@@ -93,14 +107,13 @@ class CTranslate2Engine(Engine):
 
     def __init__(self, ct2_dir: Path, config, generation_config, device: str, compute_type: str,
                  threads: int):
-        import ctranslate2
-
         super().__init__(config, generation_config, device)
         self.weights_dir = Path(ct2_dir)  # what it loaded (a multi-model endpoint counts its size)
         kind, _, index = device.partition(":")
-        self.translator = ctranslate2.Translator(
+        self.translator, release = _lasting_translator(
             str(ct2_dir), device=kind, device_index=int(index or 0), compute_type=compute_type,
             inter_threads=1, intra_threads=threads if kind == "cpu" else 0)
+        weakref.finalize(self, release)
         self.name = f"ctranslate2-{self.translator.compute_type}"
         self.source_tokens = _vocabulary(Path(ct2_dir), "source")
         self.tokens = _vocabulary(Path(ct2_dir), "target")
@@ -108,28 +121,86 @@ class CTranslate2Engine(Engine):
         for index_, token in enumerate(self.tokens):
             self.ids.setdefault(token, index_)
 
-    def generate(self, sources, *, max_length, num_beams=None, first_token=None):
-        gen = self.generation_config
-        # transformers counts the decoder start token and forces the end token into the last
-        # place; CTranslate2 counts neither, so the same budget is 1-2 tokens smaller here.
-        budget = max_length - 1 - (getattr(gen, "forced_eos_token_id", None) is not None)
-        prefix = None if first_token is None else [[self.tokens[first_token]]] * len(sources)
+    def value(self, settings: GenerationSettings, name: str, default=None):
+        """The request's setting, else the checkpoint's ``generation_config``, else ``default``."""
+        for source in (settings, self.generation_config):
+            found = getattr(source, name, None)
+            if found is not None:
+                return found
+        return default
+
+    def cannot_honour(self, settings):
+        beams = self.value(settings, "num_beams", 1)
+        reasons = []
+        if self.value(settings, "do_sample", False) and beams > 1:
+            reasons.append(f"do_sample with num_beams={beams} (beam sampling)")
+        # Only a request's own early_stopping: the checkpoint's is approximated as it always was.
+        if settings.early_stopping not in (None, True) and beams > 1:
+            reasons.append(f"early_stopping={settings.early_stopping!r} (it stops once "
+                           f"num_beams hypotheses end)")
+        return reasons
+
+    def generate(self, sources, settings):
+        prefix = (None if settings.first_token is None
+                  else [[self.tokens[settings.first_token]]] * len(sources))
         results = self.translator.translate_batch(
             [[self.source_tokens[i] for i in ids] for ids in sources], target_prefix=prefix,
-            beam_size=num_beams or getattr(gen, "num_beams", None) or 1,
-            max_decoding_length=max(1, budget),
-            min_decoding_length=min(getattr(gen, "min_new_tokens", None) or 0, max(1, budget)),
-            length_penalty=getattr(gen, "length_penalty", None) or 1.0,
-            repetition_penalty=getattr(gen, "repetition_penalty", None) or 1.0,
-            no_repeat_ngram_size=getattr(gen, "no_repeat_ngram_size", None) or 0,
-            suppress_sequences=self._suppressed(), max_input_length=0)
-        return [[self.ids[token] for token in result.hypotheses[0]] for result in results]
+            suppress_sequences=self._suppressed(), max_input_length=0, **self._options(settings))
+        return [[[self.ids[token] for token in hypothesis] for hypothesis in result.hypotheses]
+                for result in results]
+
+    def _options(self, settings: GenerationSettings) -> dict:
+        value = lambda name, default=None: self.value(settings, name, default)  # noqa: E731
+        # transformers forces the end token into the last place; CTranslate2 does not count it,
+        # so the same budget is a token smaller here (a target prefix counts on both).
+        budget = max(1, settings.max_new_tokens - (value("forced_eos_token_id") is not None))
+        options = {"beam_size": value("num_beams", 1), "num_hypotheses": value("num_return_sequences", 1),
+                   "max_decoding_length": budget,
+                   "min_decoding_length": min(value("min_new_tokens", 0), budget),
+                   "length_penalty": value("length_penalty", 1.0),
+                   "repetition_penalty": value("repetition_penalty", 1.0),
+                   "no_repeat_ngram_size": value("no_repeat_ngram_size", 0)}
+        if value("do_sample", False):  # one beam here (cannot_honour sent beam sampling away)
+            options.update(beam_size=1, sampling_topk=value("top_k", HF_TOP_K),
+                           sampling_topp=value("top_p", 1.0),
+                           sampling_temperature=value("temperature", 1.0))
+        return options
 
     def _suppressed(self) -> list[list[str]] | None:
         bad = getattr(self.generation_config, "bad_words_ids", None) or []
         # A token missing from the converted vocabulary (Marian's <pad>) can never be produced.
         kept = [[self.tokens[i] for i in seq] for seq in bad if all(i < len(self.tokens) for i in seq)]
         return kept or None
+
+
+def _lasting_translator(*args, **kwargs):
+    """A ``ctranslate2.Translator`` created by a thread that lives until ``release()``.
+
+    The server loads its model in a thread that then ends. A translator whose creating thread has
+    ended computes 3-5x slower on a busy CPU (measured on this project's 2-core machine, with
+    CTranslate2 4.8.5's bundled libgomp): its OpenMP threads stop yielding between parallel
+    regions and busy-wait instead (4-6x the CPU time, almost no voluntary context switches), which
+    steals the cores from the threads doing the work. ``OMP_WAIT_POLICY=PASSIVE`` or
+    ``GOMP_SPINCOUNT=1000`` has the same cure but would also change how PyTorch's threads wait.
+    """
+    import ctranslate2
+
+    handed: queue.Queue = queue.Queue()
+    released = threading.Event()
+
+    def own() -> None:
+        try:
+            handed.put(ctranslate2.Translator(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            handed.put(error)
+            return
+        released.wait()
+
+    threading.Thread(target=own, name="ctranslate2-owner", daemon=True).start()
+    made = handed.get()
+    if isinstance(made, BaseException):
+        raise made
+    return made, released.set
 
 
 def _vocabulary(ct2_dir: Path, side: str) -> list[str]:

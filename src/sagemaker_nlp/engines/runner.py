@@ -6,15 +6,25 @@ owns how the model runs in between: features length-sorted into mini-batches wit
 budget (little padding, long inputs in smaller batches), logits for encoder heads (cut back to
 each input's real tokens) or token generation for seq2seq models, and results put back in input
 order. It also holds the one accuracy check between two engines, on the task's ``decisions``.
+
+Generation: the runner resolves each batch's length budget (the request's, else a guard against
+repetition loops; a checkpoint's ``max_length``/``max_new_tokens`` never beat a request), and
+hands a request whose settings the engine cannot honour to the PyTorch fallback, saying so.
 """
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from ..generation import GenerationSettings
 from .base import Engine, as_engine
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 32
 TOKENS_PER_ITEM = 128  # the padded-token budget of a batch is batch size x this
@@ -39,14 +49,17 @@ def length_sorted_batches(lengths: list[int], batch_size: int, token_budget: int
 class InferenceRunner:
     """Runs ``task`` on ``engine`` (an Engine, or a plain ``transformers`` model). A ``budget``
     (serving: the worker timeout) sees each run's size in tokens before it starts (``check``,
-    which may refuse it) and how long it took after (``record``)."""
+    which may refuse it) and how long it took after (``record``). ``fallback`` gives the PyTorch
+    engine for requests ``engine`` cannot honour (called when first needed)."""
 
-    def __init__(self, task, engine, tokenizer, batch_size: int = DEFAULT_BATCH, budget=None):
+    def __init__(self, task, engine, tokenizer, batch_size: int = DEFAULT_BATCH, budget=None,
+                 fallback: Callable[[], Engine] | None = None):
         self.task = task
         self.engine: Engine = as_engine(engine)
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.budget = budget
+        self.fallback = fallback
         self._collate = None if task.generates else task.collator(tokenizer, self.engine.model)
 
     def predict(self, examples: list[dict], params: dict) -> list[dict]:
@@ -73,27 +86,50 @@ class InferenceRunner:
                 results[i] = _unpad(rows, lengths[i], self.tokenizer.padding_side)
         return results
 
-    def generate(self, features: list[dict], params: dict) -> list[list[int]]:
-        """Generated token ids per feature, in input order (token-budget batches of similar
-        length; the task's ``generation_settings`` say which language and how far)."""
+    def generate(self, features: list[dict], params: dict) -> list[list[list[int]]]:
+        """The hypotheses generated per feature (token ids), in input order (token-budget batches
+        of similar length; the task's ``generation_settings`` say which language and how)."""
         settings = self.task.generation_settings(params)
+        engine = self.engine_for(settings)
         sources = [f["input_ids"] for f in features]
-        decoder_positions = getattr(self.engine.config, "max_position_embeddings", None) or 512
-        first_token = settings.get("first_token")
         results: list[Any] = [None] * len(sources)
         for chunk in length_sorted_batches([len(ids) for ids in sources], self.batch_size):
-            longest = max(len(sources[i]) for i in chunk)
-            # Without a request limit, allow twice the source length: enough for any real
-            # translation, while a degenerate repetition loop cannot run to the model's limit.
-            new_tokens = settings.get("max_new_tokens") or 2 * longest + 16
-            # max_length counts the decoder start token (and a forced first token).
-            max_length = min(decoder_positions, new_tokens + 1 + (first_token is not None))
-            generated = self.engine.generate([sources[i] for i in chunk], max_length=max_length,
-                                             num_beams=settings.get("num_beams"),
-                                             first_token=first_token)
-            for i, ids in zip(chunk, generated):
-                results[i] = ids
+            sized = self.resolve_lengths(settings, max(len(sources[i]) for i in chunk))
+            for i, hypotheses in zip(chunk, engine.generate([sources[i] for i in chunk], sized)):
+                results[i] = hypotheses
         return results
+
+    def engine_for(self, settings: GenerationSettings) -> Engine:
+        """The engine, or the PyTorch fallback when the engine cannot honour ``settings``."""
+        reasons = self.engine.cannot_honour(settings)
+        if not reasons:
+            return self.engine
+        if self.fallback is None:
+            raise RuntimeError(f"{self.engine.name} cannot honour {'; '.join(reasons)} and no "
+                               f"PyTorch engine was given to fall back on")
+        fallback = self.fallback()
+        logger.info("%s cannot honour %s; this request runs on %s.", self.engine.name,
+                    "; ".join(reasons), fallback.name)
+        return fallback
+
+    def resolve_lengths(self, settings: GenerationSettings, longest: int) -> GenerationSettings:
+        """``settings`` with the length budget resolved for a batch whose longest source has
+        ``longest`` tokens, counted as ``transformers`` counts (a forced first token included)."""
+        forced = int(settings.first_token is not None)
+        if settings.max_new_tokens:  # counts text tokens, the language token aside
+            new_tokens = settings.max_new_tokens + forced
+        elif settings.max_length:  # counts like transformers: the decoder start token too
+            new_tokens = settings.max_length - 1
+        else:
+            # Twice the source length: enough for any real translation, while a degenerate
+            # repetition loop cannot run to the model's limit.
+            new_tokens = 2 * longest + 16 + forced
+        positions = getattr(self.engine.config, "max_position_embeddings", None) or 512
+        new_tokens = min(positions - 1, new_tokens)
+        minimum = settings.min_new_tokens
+        if minimum is not None:
+            minimum = min(new_tokens, minimum + forced)
+        return replace(settings, max_new_tokens=new_tokens, max_length=None, min_new_tokens=minimum)
 
 
 def agreement(task, tokenizer, examples: list[dict], reference, candidate) -> float:

@@ -11,12 +11,19 @@
 A ``float32`` compute type keeps every engine in float32 (CTranslate2 then answers exactly like
 ``model.generate`` with greedy search, and encoder heads are not quantised).
 Anything unsupported or failing falls back to ``transformers`` and says why in the log.
+
+A request whose generation settings CTranslate2 cannot honour runs on PyTorch (``fallback_for``):
+that model is loaded when a request first needs it, then kept. Most requests never need it, and
+keeping a second copy of the weights resident for every endpoint is the wrong price for a rare
+request; the first such request pays the load instead (the log says so).
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..hardware import native_bfloat16
 from . import ct2
@@ -95,6 +102,33 @@ def _encoder(reference: TorchEngine, options: EngineOptions, agreement: Agreemen
                        "not using it.", name, 100 * score, 100 * MIN_AGREEMENT)
     logger.info("Serving with %s.", reference.name)
     return reference
+
+
+def fallback_for(engine: Engine, load_model: Callable[[], Any]) -> Callable[[], Engine]:
+    """The PyTorch engine for requests ``engine`` cannot honour: ``engine`` itself when it runs
+    PyTorch, else one loaded by ``load_model`` on first need."""
+    if isinstance(engine, TorchEngine):
+        return lambda: engine
+    return _LoadedOnFirstUse(engine, load_model)
+
+
+class _LoadedOnFirstUse:
+    def __init__(self, engine: Engine, load_model: Callable[[], Any]):
+        self.serving = engine.name
+        self.generation_config = engine.generation_config  # as the task prepared it
+        self.load_model = load_model
+        self.loaded: TorchEngine | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self) -> TorchEngine:
+        with self.lock:
+            if self.loaded is None:
+                logger.info("Loading the PyTorch model (once) for requests %s cannot honour.",
+                            self.serving)
+                model = self.load_model()
+                model.generation_config = self.generation_config  # decode with the same defaults
+                self.loaded = TorchEngine(model)
+        return self.loaded
 
 
 class _Memoized(TorchEngine):

@@ -209,7 +209,11 @@ def encode_body(results: list[Any], line_mode: bool, mimetype: str = JSON, task=
     header first when the request had one: ``task`` names the columns), or a raw document's
     translation (the native answer's ``pred``)."""
     if mimetype in RAW_FORMATS:
-        return results[0]["predictions"][0]["pred"]
+        answer = results[0]["predictions"][0]["pred"]
+        if isinstance(answer, list):  # several answers (num_return_sequences) are not one document
+            raise NotAcceptable(f"A {mimetype} answer holds one document, and this request asked "
+                                f"for {len(answer)} (num_return_sequences): accept {JSON} instead.")
+        return answer
     if mimetype == CSV:
         return csv_codec.encode(task, results, header)
     if line_mode:

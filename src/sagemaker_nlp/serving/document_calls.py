@@ -53,33 +53,63 @@ class Rounds:
 
 
 def over_units(task, examples: list[dict], options: DocumentOptions,
-               shape: Callable[[list[dict]], Any]) -> Rounds:
+               shape: Callable[[list[dict]], Any], answers: int = 1) -> Rounds:
     """The rounds that answer ``examples`` (whole documents) through their prose units, shaped
-    by ``shape`` as if each document had been predicted whole."""
+    by ``shape`` as if each document had been predicted whole. With several ``answers`` per
+    input (``num_return_sequences``), each prediction holds that many texts, and the k-th
+    answer is the document rendered from every unit's k-th text."""
     docs = [parse(example, options) for example in examples]
     units = [unit_example(task, example, number, unit)
              for example, doc in zip(examples, docs) for number, unit in enumerate(doc.units)]
 
     def then(unit_predictions: list[dict]):
+        # translations[d][k]: the unit texts of document d in answer k
         translations, start = [], 0
         for doc in docs:
-            translations.append([p["pred"] for p in unit_predictions[start:start + len(doc.units)]])
+            mine = [_texts(p, answers) for p in unit_predictions[start:start + len(doc.units)]]
+            translations.append([[texts[k] for texts in mine] for k in range(answers)])
             start += len(doc.units)
-        repairs = [repair_asks(doc, translations[d]) for d, doc in enumerate(docs)]
-        retries = [piece_example(task, examples[d], u, k, piece)
-                   for d, (_, asks) in enumerate(repairs) for u, k, piece in asks]
+        broken = {(d, k): list(doc.invalid(translations[d][k]))
+                  for d, doc in enumerate(docs) for k in range(answers)}
+        retried = sorted({(d, u) for (d, _), units in broken.items() for u in units})
+        asks = [(d, u, p) for d, u in retried
+                for p, piece in enumerate(docs[d].units[u].plain_pieces()) if _is_prose(piece)]
+        retries = [piece_example(task, examples[d], u, p, docs[d].units[u].plain_pieces()[p])
+                   for d, u, p in asks]
 
         def finish(piece_predictions: list[dict]) -> Any:
-            answers, start = [], 0
-            for d, (doc, (broken, asks)) in enumerate(zip(docs, repairs)):
-                mine = piece_predictions[start:start + len(asks)]
-                start += len(asks)
-                answers.append(rendered(doc, translations[d], repaired(doc, broken, asks, mine)))
-            return shape(answers)
+            pieces = {(d, u, k): list(docs[d].units[u].plain_pieces())
+                      for (d, k), units in broken.items() for u in units}
+            for (d, u, p), prediction in zip(asks, piece_predictions):
+                for k, text in enumerate(_texts(prediction, answers)):
+                    if (d, u, k) in pieces:
+                        pieces[(d, u, k)][p] = text
+            return shape([_answers_rendered(doc, translations[d], broken, pieces, d)
+                          for d, doc in enumerate(docs)])
 
         return retries, finish
 
     return Rounds(units, then)
+
+
+def _texts(prediction: dict, answers: int) -> list[str]:
+    """A prediction's texts: its one ``pred``, or its list of them (several answers)."""
+    texts = prediction["pred"] if answers > 1 else [prediction["pred"]]
+    return list(texts)
+
+
+def _answers_rendered(doc, translations: list[list[str]], broken: dict, pieces: dict, d: int) -> dict:
+    """Document ``d``'s answer: rendered once per answer, a unit that broke its markup put
+    together from its plain pieces; ``fallback_units`` counts the units that had to."""
+    rendered, fallen = [], set()
+    for k, texts in enumerate(translations):
+        mine = {u: pieces[(d, u, k)] for u in broken[(d, k)]}
+        rendered.append(doc.render(texts, pieces=mine))
+        fallen |= set(mine)
+    answer = {"pred": rendered[0] if len(rendered) == 1 else rendered}
+    if fallen:
+        answer["fallback_units"] = len(fallen)
+    return answer
 
 
 @dataclass(frozen=True)
@@ -115,7 +145,9 @@ def in_parts(task, examples: list[dict], options: DocumentOptions,
              predict: Callable[[list[dict]], list[dict]], window: int) -> Generator[Part, None, list[dict]]:
     """Translate documents ``window`` units at a time, in order across documents (each window's
     broken units repaired before moving on), yielding each part of a rendered document once
-    every unit it holds is translated; returns each document's answer, as ``over_units`` gives."""
+    every unit it holds is translated; returns each document's answer, as ``over_units`` gives.
+    One answer per input: a request for several (``num_return_sequences``) is not streamed in
+    parts (``streaming.events`` sends its whole answer)."""
     progress = [_Progress(parse(example, options)) for example in examples]
     units = [(d, u) for d, p in enumerate(progress) for u in range(len(p.doc.units))]
     sent = 0  # documents before this one are wholly sent

@@ -64,7 +64,8 @@ def prepare(task, documents: list[Any], line_mode: bool, max_chars: int | None =
             call = parse_document(task, document, where, defaults)
             _check_sizes(call, max_chars)
             if call.documents is not None:
-                call.rounds = document_calls.over_units(task, call.examples, call.documents, call.shape)
+                call.rounds = document_calls.over_units(task, call.examples, call.documents, call.shape,
+                                                        task.answers_per_input(call.params))
             calls.append(call)
         except ClientError as error:
             if not line_mode:

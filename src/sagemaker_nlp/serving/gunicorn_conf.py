@@ -25,6 +25,18 @@ limit_request_line = 8190
 control_socket_disable = True  # no management socket (gunicorn >= 24) in $HOME
 
 
+def when_ready(server):
+    """One line with the limits in force, read back from gunicorn's own configuration: what an
+    Async or Serverless recipe set (timeout, workers, body size) can be checked in the log."""
+    payload, chars = _settings.max_content_length, _settings.max_document_chars
+    server.log.info(
+        "serve: %d worker(s) x %d thread(s), timeout %ds, max request body %s, max text %s",
+        server.cfg.workers, server.cfg.threads, server.cfg.timeout,
+        f"{payload // (1024 * 1024)} MiB" if payload else "unlimited",
+        f"{chars} characters" if chars else "unlimited",
+    )
+
+
 def pre_fork(server, worker):
     """Give each new worker the lowest free index (stable across restarts) for GPU pinning."""
     taken = {getattr(w, "sagemaker_index", None) for w in server.WORKERS.values()}

@@ -6,7 +6,8 @@ tokenizer; the task's ``prepare``) runs in a thread so the server binds its port
 when loading failed. With no model in the model dir and ``HF_MODEL_ID`` set, the snapshot is
 downloaded from the Hub first (``hub``), and ``/ping`` says ``downloading`` meanwhile. The model
 then runs on the engine ``SAGEMAKER_NLP_ENGINE`` selects (``engines``), named in ``/ping``'s body,
-through one ``InferenceRunner``.
+through one ``InferenceRunner``; a request whose generation settings that engine cannot honour
+runs on a PyTorch copy of the model, loaded when first needed (``engines.select.fallback_for``).
 """
 from __future__ import annotations
 
@@ -80,8 +81,8 @@ class Predictor:
             import torch
 
             from ..engines import InferenceRunner, agreement
-            from ..engines.select import load_engine
-            from ..tasks.loading import load_for_serving
+            from ..engines.select import fallback_for, load_engine
+            from ..tasks.loading import load_for_serving, load_model
 
             if self.torch_threads:
                 torch.set_num_threads(self.torch_threads)
@@ -90,7 +91,10 @@ class Predictor:
             task, model, tokenizer = load_for_serving(self.model_dir, device, self.hf_task)
             guard = self._agreement(task, tokenizer, agreement)
             engine = load_engine(model, self.model_dir, task.generates, self.engine_options, guard)
-            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget)
+            model_dir = self.model_dir
+            fallback = fallback_for(engine, lambda: load_model(model_dir, task, device))
+            self.runner = InferenceRunner(task, engine, tokenizer, self.batch_size, self.budget,
+                                          fallback)
             self._warm_up()
             if self.max_batch_delay_ms > 0:
                 self.batcher = DynamicBatcher(self._run, self.max_batch_delay_ms / 1000,

@@ -15,8 +15,8 @@ header that says the client streams, so the request asks: ``"stream": true`` in 
   A document to translate streams unit by unit: ``{"input": i, "text": ..., "units_done": n,
   "units": total}`` carries the next stretch of input ``i``'s rendered translation (the texts
   of an input's events joined are its whole translation, markup and all), then one last event
-  ``{"result": ...}`` holds exactly the answer a plain request gets. Other tasks send that last
-  event alone.
+  ``{"result": ...}`` holds exactly the answer a plain request gets. Other tasks, and a request
+  for several answers per input (``num_return_sequences``), send that last event alone.
 - An error before the first byte is the usual status and JSON body; after it, the status is
   already 200, so it comes in-band as the last line: ``{"error": ..., "code": N}`` (a CSV row
   with only its ``error`` cell for CSV answers), and the stream ends.
@@ -62,7 +62,9 @@ def lines(predictor, calls: list, mimetype: str, label: str, window: int, header
 
 def events(predictor, call: Call, window: int) -> Iterator[str]:
     """One document's events: its translation part by part, then the whole answer."""
-    if call.documents is None:
+    if call.documents is None or predictor.task.answers_per_input(call.params) > 1:
+        # Not a document, or several answers of one (each rendered only once all units are
+        # done): nothing to send before the whole answer.
         answers = envelopes.run_calls(predictor, [call], line_mode=False)
         yield _event({"result": answers.results[0]})
         return

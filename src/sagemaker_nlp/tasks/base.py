@@ -66,6 +66,10 @@ class Task:
     # Without max_seq_length the window is the model's own, at most this many tokens (None: no
     # cap). Generating tasks keep 512: they split long text at sentence ends anyway.
     default_window_cap: int | None = None
+    pipeline_tag = "text-classification"  # the transformers pipeline (and model card tag) it fits
+    # evaluate_base_model's default: whether the base checkpoint's own output means something
+    # (a generator does; a fresh classification head is random).
+    evaluates_base_model = False
 
     def __init__(self, options=None, max_seq_length: int | None = None):
         self.options = options if options is not None else self.options_class()
@@ -169,6 +173,19 @@ class Task:
             raise ClientError(f"Unknown parameters {sorted(parameters)} for task {self.name!r}.")
         return {}
 
+    def hf_input(self, example: Example) -> Any:
+        """The Hugging Face ``inputs`` item that gives ``example`` back (``parse_hf_input``'s
+        inverse): what the model card's request example sends."""
+        return example["text"]
+
+    def languages(self) -> list[str]:
+        """ISO codes of the languages the model reads and writes, when the job knows them."""
+        return []
+
+    def answers_per_input(self, params: dict) -> int:
+        """How many answers each input gets with these parameters (a list of them when > 1)."""
+        return 1
+
     def parse_hf_input(self, item: Any, where: str) -> Example:
         """One element of a Hugging Face ``inputs`` value -> an example."""
         if not isinstance(item, str):
@@ -203,9 +220,11 @@ class Task:
         within 1% of the reference's spread."""
         return np.argmax(output, axis=-1)
 
-    def reports(self, split: str, examples: list[Example], predictions: list[dict]) -> dict[str, str]:
-        """Extra report files (name -> text) written to ``output/data`` after predicting a split."""
-        return {}
+    def reports(self, evidence) -> list:
+        """The task's own sections of ``report.html`` (``reporting.document.Section``, built with
+        the ``reporting`` builders) from its predictions on a split (``reporting.Evidence``); a
+        section's ``files`` are saved next to the report."""
+        return []
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from ..reporting import classes
 from . import labels
 from .base import architectures_ending, softmax
 from .registry import register_task
@@ -75,6 +76,12 @@ class ClassificationTask(SentenceTask):
             ranked = np.argsort(-proba)[: top_k or len(proba)]
             prediction["scores"] = {self.labels[i]: float(proba[i]) for i in ranked}
         return prediction
+
+    def reports(self, evidence):
+        gold = [example["labels"] for example in evidence.examples]
+        predicted = [prediction["pred"] for prediction in evidence.predictions]
+        return [classes.confusion_matrix_section(gold, predicted, self.labels, evidence.split),
+                classes.per_class_section(gold, predicted, self.labels, evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # Like the text-classification pipeline: one dict per input, or a ranked list with top_k.

@@ -2,9 +2,9 @@
 
 Four schemes cover the translation checkpoints on the Hub:
 
-- ``codes``: language-code tokens (mBART-50 ``en_XX``, M2M100 ``__en__``, NLLB ``eng_Latn``).
-  The source code is a special token the tokenizer puts around the source text; the target code
-  is forced as the first generated token.
+- ``codes``: language-code tokens (mBART-50 ``en_XX``, M2M100 ``__en__``, NLLB ``eng_Latn``,
+  SeamlessM4T ``__eng__``). The source code is a special token the tokenizer puts around the
+  source text; the target code is forced as the first generated token.
 - ``target_tokens``: multi-target opus-mt models read a ``>>spa<<`` token at the start of the
   source text.
 - ``prompt``: T5 reads ``translate English to German: `` before the source.
@@ -128,14 +128,19 @@ def plain_ids(tokenizer, texts: list[str]) -> list[list[int]]:
 def detect(model, tokenizer, source: str | None, target: str | None,
            user_prefix: str | None) -> LanguageScheme:
     """The scheme of a loaded translation model, with the job's (or checkpoint's) default pair."""
-    codes = languages.token_codes(tokenizer)
+    codes = languages.token_codes(tokenizer, model.generation_config)
     if codes:
         source = source or getattr(tokenizer, "src_lang", None)
-        target = target or getattr(tokenizer, "tgt_lang", None) or _forced_code(model, codes)
+        # A SeamlessM4T tokenizer always holds a tgt_lang (its constructor's "fra"), which nobody
+        # chose: its generate takes the target per call, so only the job or a forced token says.
+        seamless = str(model.config.model_type).startswith("seamless_m4t")
+        tokenizer_target = None if seamless else getattr(tokenizer, "tgt_lang", None)
+        target = target or tokenizer_target or _forced_code(model, codes)
+        labels = _learn(tokenizer, "tgt_lang", codes, target_side=True)
         scheme = LanguageScheme(
             CODES, MappingProxyType(dict(codes)), user_prefix=user_prefix or "",
             source_template=_learn(tokenizer, "src_lang", codes, target_side=False),
-            target_template=_learn(tokenizer, "tgt_lang", codes, target_side=True))
+            target_template=_without_start(labels, model.config.decoder_start_token_id))
     elif languages.target_tokens(tokenizer):
         scheme = LanguageScheme(TARGET_TOKENS, targets=tuple(languages.target_tokens(tokenizer)),
                                 user_prefix=user_prefix or "")
@@ -184,6 +189,15 @@ def _learn(tokenizer, attribute: str, codes: Mapping[str, int], target_side: boo
         return Template()  # no visible specials to learn: the text's own ids
     slots = [None if (a != b and a == codes[first]) else a for a, b in zip(ids_first, ids_second)]
     return Template(tuple(slots[:start]), tuple(slots[start + len(core):]))
+
+
+def _without_start(template: Template, start: int | None) -> Template:
+    """Labels never begin with the decoder start token: the model puts it before them (shifting
+    right). SeamlessM4T's tokenizer writes it first in targets (the decoder input of fairseq2), so
+    it is dropped, and a model learns the sequence it later generates: start, language, text."""
+    if start is not None and template.prefix[:1] == (start,):
+        return replace(template, prefix=template.prefix[1:])
+    return template
 
 
 def _find(haystack: list[int], needle: list[int]) -> int | None:

@@ -1,7 +1,8 @@
 """Language codes: what a translation model's tokenizer knows, and how a request maps onto it.
 
 Multilingual checkpoints name languages in their own schemes: M2M100 ``en`` (token ``__en__``),
-mBART-50 ``en_XX``, NLLB ``eng_Latn``, multi-target opus-mt ``>>spa<<``. Users write ISO codes
+mBART-50 ``en_XX``, NLLB ``eng_Latn``, SeamlessM4T ``eng`` (token ``__eng__``), multi-target
+opus-mt ``>>spa<<``. Users write ISO codes
 (``en``, ``es``, ``pt-BR``, ``zh-Hant``), the model's own code, or sometimes a language name. Every
 code is reduced to (language, script, region), the language as ISO 639-1 where one exists, and
 a request matches the model code with the same language (script and region narrow the choice).
@@ -103,7 +104,9 @@ def resolve(requested: str, supported: list[str], role: str) -> str:
     if wanted.region and len(candidates) > 1:
         candidates = [c for c in candidates if parse_tag(c).region == wanted.region] or candidates
     if len(candidates) > 1 and wanted.language in DEFAULT_SCRIPT:
-        preferred = [c for c in candidates if parse_tag(c).script == DEFAULT_SCRIPT[wanted.language]]
+        # A code without a script is the usual one (SeamlessM4T: cmn beside cmn_Hant).
+        usual = (DEFAULT_SCRIPT[wanted.language], "")
+        preferred = [c for c in candidates if parse_tag(c).script in usual]
         candidates = preferred or candidates
     if len(candidates) == 1:
         return candidates[0]
@@ -118,15 +121,21 @@ def resolve(requested: str, supported: list[str], role: str) -> str:
 
 _NLLB_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 _MBART_CODE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
+_SEAMLESS_TOKEN = re.compile(r"^__([a-z]{3}(?:_[A-Z][a-z]{3})?)__$")  # __eng__, __cmn_Hant__
 
 
-def token_codes(tokenizer) -> dict[str, int]:
-    """Language code -> token id for tokenizers that mark languages with special tokens.
+def token_codes(tokenizer, generation_config=None) -> dict[str, int]:
+    """Language code -> token id for models that mark languages with special tokens.
 
     The code is what ``tokenizer.src_lang``/``tgt_lang`` accept: M2M100 and mBART-50 keep a
     ``lang_code_to_id`` table; NLLB (and mBART in the fast form) only add the codes as special
-    tokens, recognised by their shape.
+    tokens, recognised by their shape. SeamlessM4T's ``generation_config`` lists the languages
+    its text decoder writes (``text_decoder_lang_to_code_id``, what its ``generate(tgt_lang=)``
+    reads); without it, its ``__eng__`` tokens give the codes.
     """
+    declared = seamless_codes(generation_config)
+    if declared:
+        return declared
     table = getattr(tokenizer, "lang_code_to_id", None)
     if isinstance(table, dict) and table:
         return {str(code): int(token_id) for code, token_id in table.items()}
@@ -135,7 +144,18 @@ def token_codes(tokenizer) -> dict[str, int]:
         codes = {token: token_id for token, token_id in added.items() if pattern.match(token)}
         if len(codes) > 1:
             return dict(sorted(codes.items(), key=lambda item: item[1]))
-    return {}
+    codes = {match.group(1): token_id for token, token_id in added.items()
+             if (match := _SEAMLESS_TOKEN.match(token))}
+    return dict(sorted(codes.items(), key=lambda item: item[1])) if len(codes) > 1 else {}
+
+
+def seamless_codes(generation_config) -> dict[str, int]:
+    """SeamlessM4T's target languages (code -> token id), declared by its generation_config."""
+    table = getattr(generation_config, "text_decoder_lang_to_code_id", None)
+    if not isinstance(table, dict):
+        return {}
+    return dict(sorted(((str(code), int(token_id)) for code, token_id in table.items()),
+                       key=lambda item: item[1]))
 
 
 def target_tokens(tokenizer) -> list[str]:

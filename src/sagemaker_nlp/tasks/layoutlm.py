@@ -94,6 +94,9 @@ class LayoutLMTask(NerTask):
                               f"{len(example['bbox'])} boxes; give one box per word.")
         return example
 
+    def hf_input(self, example):
+        return {"words": list(example["words"]), "boxes": example["bbox"]}
+
     def parse_hf_input(self, item, where):
         if not isinstance(item, dict) or not isinstance(item.get("words"), list):
             raise ClientError(f"{where}: expected {{\"words\": [...], \"boxes\": [[x0, y0, x1, y1], ...]}}.")

@@ -8,12 +8,16 @@ so training and serving see the same task state.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 from .. import artifacts
 from ..errors import ClientError
 from . import labels
 from .registry import get_task, task_for_hf_task, task_for_model
+from .seq2seq import HOLDS_TEXT_TO_TEXT
+
+logger = logging.getLogger(__name__)
 
 
 def task_for_model_dir(model_dir: Path, config, hf_task: str | None = None):
@@ -62,6 +66,15 @@ def load_for_training(task, source: str, seed: int):
     return model, tokenizer
 
 
+def load_model(model_dir: Path, task, device, config=None):
+    """The task's model from a model dir, on ``device`` in eval mode (not yet prepared)."""
+    architectures = getattr(config, "architectures", None) or []
+    if any(name in HOLDS_TEXT_TO_TEXT for name in architectures):
+        logger.info("%s holds a full %s: serving its text-to-text model (its speech weights are "
+                    "not loaded).", model_dir, architectures[0])
+    return task.auto_model.from_pretrained(model_dir, config=config).to(device).eval()
+
+
 def load_for_serving(model_dir: Path, device, hf_task: str | None = None):
     """(task, model, tokenizer) for a model dir, the model on ``device`` in eval mode."""
     from transformers import AutoConfig, AutoTokenizer
@@ -73,7 +86,7 @@ def load_for_serving(model_dir: Path, device, hf_task: str | None = None):
     config = AutoConfig.from_pretrained(model_dir)
     task = task_for_model_dir(model_dir, config, hf_task)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = task.auto_model.from_pretrained(model_dir, config=config).to(device).eval()
+    model = load_model(model_dir, task, device, config)
     if task.has_label_vocabulary:
         task.set_labels(labels.vocabulary_from_config(model.config))
     task.prepare(model, tokenizer)

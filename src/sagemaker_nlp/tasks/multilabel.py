@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from ..errors import ClientError
+from ..reporting import classes
 from . import labels
 from .base import architectures_ending
 from .registry import register_task
@@ -119,6 +120,15 @@ class MultilabelTask(SentenceTask):
             # Every class's score, best first: lets a client pick its own cut-off per class.
             "scores": {self.labels[i]: float(scores[i]) for i in ranked},
         }
+
+    def reports(self, evidence):
+        gold = np.array([self.label_to_target(ex["labels"]) for ex in evidence.examples], dtype=int)
+        scores = np.array([[p["scores"][label] for label in self.labels] for p in evidence.predictions])
+        threshold = self.options.threshold
+        note = f"A class is predicted when its score reaches {threshold:g} (hyperparameter 'threshold')."
+        return [classes.per_class_section(gold, (scores >= threshold).astype(int), self.labels,
+                                          evidence.split, note),
+                classes.threshold_section(gold, scores, self.labels, threshold, evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # The text-classification pipeline with top_k=None and a sigmoid: all labels, best first.

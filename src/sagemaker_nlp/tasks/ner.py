@@ -2,8 +2,8 @@
 
 The model learns on each word's first sub-token (``label_all_tokens`` labels the others too) and
 answers per word, never per sub-token. Long inputs are windowed (``alignment``) so every word
-gets a tag. Metrics are seqeval's entity-level precision/recall/F1; a per-type report of the
-test split is saved next to the metrics. The Hugging Face envelope answers like the
+gets a tag. Metrics are seqeval's entity-level precision/recall/F1; the report shows them per
+entity type (also saved as text next to the metrics). The Hugging Face envelope answers like the
 token-classification pipeline: entity groups with character offsets into the input string.
 """
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from seqeval.metrics import accuracy_score, classification_report, f1_score, precision_score, recall_score
+from seqeval.metrics import accuracy_score, f1_score, precision_score, recall_score
 from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
 
 from ..errors import ClientError
+from ..reporting import entities
 from . import alignment, labels
 from .base import Task, architectures_ending, softmax
 from .registry import register_task
@@ -54,6 +55,7 @@ class NerTask(Task):
     auto_model = AutoModelForTokenClassification
     best_metric = "f1"
     greater_is_better = True
+    pipeline_tag = "token-classification"
 
     # ----- data --------------------------------------------------------------------------------
     def parse_example(self, cells, where, with_labels=True):
@@ -187,10 +189,7 @@ class NerTask(Task):
                  "word": text[g["start"]:g["end"]], "start": g["start"], "end": g["end"]}
                 for g in groups]
 
-    def reports(self, split, examples, predictions):
-        gold = [ex["labels"] for ex in examples if "labels" in ex]
-        if len(gold) != len(predictions):
-            return {}
-        report = classification_report(gold, [p["pred"] for p in predictions], digits=4,
-                                       zero_division=0)
-        return {f"{split}_classification_report.txt": report}
+    def reports(self, evidence):
+        gold = [example["labels"] for example in evidence.examples]
+        return [entities.entity_section(gold, [p["pred"] for p in evidence.predictions],
+                                        evidence.split)]

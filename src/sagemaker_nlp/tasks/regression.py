@@ -16,6 +16,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
 from ..errors import ClientError
+from ..reporting import values
 from .base import architectures_ending
 from .registry import register_task
 from .sentence import SentenceTask
@@ -77,6 +78,10 @@ class RegressionTask(SentenceTask):
 
     def decode(self, example, output, params):
         return {"pred": float(np.asarray(output).reshape(-1)[0])}
+
+    def reports(self, evidence):
+        return [values.scatter_section([ex["labels"] for ex in evidence.examples],
+                                       [p["pred"] for p in evidence.predictions], evidence.split)]
 
     def to_hf(self, example, prediction, params):
         # No label: a regression head has one unnamed output, so only its value is meaningful.

@@ -11,12 +11,13 @@ says how many pieces (``"pieces"``). The Hugging Face envelope answers like the
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from rouge_score import rouge_scorer
 
 from .registry import register_task
 from .sentence_split import split_sentences
-from .seq2seq import Seq2SeqTask, is_seq2seq_generator
+from .seq2seq import Seq2SeqTask, answer_texts, is_seq2seq_generator
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ def _one_sentence_per_line(text: str) -> str:
 @register_task("summarization", aliases=("summarize",), serves=serves)
 class SummarizationTask(Seq2SeqTask):
     best_metric = "rougeL"
+    pipeline_tag = "summarization"
+    report_metrics: ClassVar[tuple[str, ...]] = ("rouge1", "rouge2", "rougeL")
+    hf_key = "summary_text"
 
     def default_model(self):
         return DEFAULT_MODEL
@@ -71,12 +75,9 @@ class SummarizationTask(Seq2SeqTask):
         return rouge(hypotheses, references)
 
     def decode(self, example, output, params):
-        text, pieces = output
+        texts, pieces = output
         if pieces == 1:
-            return {"pred": text}
+            return {"pred": answer_texts(texts)}
         logger.info("%s: summarized in %d pieces (longer than the source window)",
                     example["where"], pieces)
-        return {"pred": text, "pieces": pieces}
-
-    def to_hf(self, example, prediction, params):
-        return {"summary_text": prediction["pred"]}
+        return {"pred": answer_texts(texts), "pieces": pieces}

@@ -51,6 +51,9 @@ class TranslationTask(Seq2SeqTask):
     hyperparameter_aliases: ClassVar[dict[str, str]] = {"src_lang": "source_lang", "tgt_lang": "target_lang"}
     best_metric = "bleu"
     supports_documents = True  # Markdown and multi-line text keep their structure (serving)
+    pipeline_tag = "translation"
+    report_metrics: ClassVar[tuple[str, ...]] = ("bleu", "chrf")
+    hf_key = "translation_text"
 
     def default_model(self):
         source, target = self.options.source_lang, self.options.target_lang
@@ -74,8 +77,11 @@ class TranslationTask(Seq2SeqTask):
                 tokenizer.tgt_lang = scheme.default_target
                 model.generation_config.forced_bos_token_id = scheme.first_token(scheme.default_target)
 
+    def languages(self):
+        scheme = self.scheme
+        pair = (self.options.source_lang or scheme.default_source,
+                self.options.target_lang or scheme.default_target)
+        return [languages.iso_code(code) for code in pair if code]
+
     def score(self, hypotheses, references):
         return translation_metrics(hypotheses, references)
-
-    def to_hf(self, example, prediction, params):
-        return {"translation_text": prediction["pred"]}

@@ -102,3 +102,14 @@ def test_emphasis_around_nothing_is_dropped_and_inner_spaces_move_out():
     doc = parse_document("a **b** c", "markdown")
     assert doc.render(["x<g1></g1>y"]) == "xy"
     assert doc.render(["x<g1> y </g1>z"]) == "x **y** z"
+
+
+def test_a_translated_footnote_reference_or_link_label_stays_text():
+    # Found by the property test: a translation writing "[^1]" or "[label]" must not become a
+    # footnote reference or a reference link to the source's definitions.
+    from sagemaker_nlp.documents import parse_document
+
+    source = "a\n\nb\n\n[^1]: <g1>\n\n[label]: https://example.com\n\nc"
+    doc = parse_document(source, "markdown")
+    rendered = doc.render(["x", "y", "see [^1] and [label]"][: len(doc.units)])
+    assert "\\[^1]" in rendered and "\\[label]" in rendered

@@ -79,7 +79,8 @@ def test_plain_seq2seq_checkpoints_are_recognised_from_config_json():
 @pytest.mark.parametrize("parameters, message", [
     ({"num_beams": 0}, "num_beams"), ({"num_beams": 99}, "num_beams"),
     ({"max_new_tokens": "5"}, "max_new_tokens"),
-    ({"tgt_lang": 5}, "tgt_lang"), ({"tgt_lang": " "}, "tgt_lang"), ({"temperature": 1}, "temperature"),
+    ({"tgt_lang": 5}, "tgt_lang"), ({"tgt_lang": " "}, "tgt_lang"), ({"temperature": -1}, "temperature"),
+    ({"temperature_": 1}, "Unknown parameters"),
 ])
 def test_bad_request_parameters_are_client_errors(parameters, message):
     with pytest.raises(ClientError, match=message):
@@ -88,7 +89,7 @@ def test_bad_request_parameters_are_client_errors(parameters, message):
 
 def test_request_parameters_are_normalised():
     params = TranslationTask().parse_parameters({"target_lang": "es", "num_beams": 2})
-    assert params == {"src_lang": None, "tgt_lang": "es", "num_beams": 2, "max_new_tokens": None}
+    assert params == {"src_lang": None, "tgt_lang": "es", "generation": {"num_beams": 2}}
 
 
 def test_t5_prompt_is_built_from_the_pair():

@@ -79,6 +79,34 @@ def test_our_defaults_apply_and_user_values_win():
     assert parse(num_train_epochs="1").training.num_train_epochs == 1
 
 
+@pytest.mark.parametrize("task", ["classification", "multilabel", "regression", "ner"])
+def test_encoder_tasks_warm_up_then_keep_the_rate_constant(task):
+    training = parse_hyperparameters({"task_name": task}, PATHS).training
+    assert (training.lr_scheduler_type, training.warmup_steps) == ("constant_with_warmup", 0.06)
+    mine = parse_hyperparameters({"task_name": task, "lr_scheduler_type": "linear", "warmup_steps": "0"},
+                                 PATHS).training
+    assert (mine.lr_scheduler_type, mine.warmup_steps) == ("linear", 0)
+
+
+def test_seq2seq_tasks_keep_the_trainers_linear_decay():
+    training = parse_hyperparameters({"task_name": "translation", "source_lang": "en",
+                                      "target_lang": "de"}, PATHS).training
+    assert (training.lr_scheduler_type, training.warmup_steps) == ("linear", 0)
+    assert training.learning_rate == 5e-05
+
+
+def test_the_default_encoder_trains_at_1e_4_and_a_named_model_at_the_trainers_rate(tmp_path):
+    assert parse().training.learning_rate == 1e-4
+    assert parse(learning_rate="3e-5").training.learning_rate == 3e-5
+    assert parse(model_name="bert-base-uncased").training.learning_rate == 5e-05
+    with_channel = SageMakerPaths(tmp_path)
+    with_channel.channel("model").mkdir(parents=True)
+    config = parse_hyperparameters({"task_name": "ner"}, with_channel)
+    assert config.training.learning_rate == 5e-05
+    layoutlm = parse_hyperparameters({"task_name": "layoutlm"}, PATHS)  # its own default model
+    assert layoutlm.training.learning_rate == 5e-05
+
+
 @pytest.mark.parametrize("native", [True, False])
 def test_cpu_training_uses_bf16_only_where_the_cpu_has_it_and_the_user_can_choose(monkeypatch, native):
     monkeypatch.setattr(config_module.torch.cuda, "is_available", lambda: False)

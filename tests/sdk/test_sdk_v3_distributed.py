@@ -1,6 +1,7 @@
-"""Two hosts in SageMaker SDK local mode: `instance_count=2` starts two containers (algo-1-xxxxx and
-algo-2-xxxxx on the compose network `sagemaker-local`); `train` on each launches torchrun (master =
-first host in sorted order, port 7777, gloo on CPU, one process per host: a world of 2).
+"""Two hosts in SageMaker SDK v3 local mode (ModelTrainer through examples/sdk/train.py):
+`instance_count=2` starts two containers (services algo-1 and algo-2 of one compose project);
+`train` on each launches torchrun (master = first host in sorted order, port 7777, gloo on CPU,
+one process per host: a world of 2).
 
 Local mode gathers every host's /opt/ml/model into one model.tar.gz (later hosts overwrite files
 of the same name), so the checks that only rank 0 writes the model dir are: the tarball holds
@@ -27,10 +28,9 @@ HYPERPARAMETERS = dict(containers.HYPERPARAMETERS)
 def _args(sdk_image, sdk_workdir, data, model, output, hyperparameters):
     import train as train_example
 
-    root = sdk_workdir / "container-root"
-    root.mkdir(exist_ok=True)
     return train_example.parse_args([
-        "--local", "--image-uri", sdk_image, "--container-root", str(root), "--instance-count", "2",
+        "--local", "--image-uri", sdk_image, "--workdir", str(sdk_workdir / output.name),
+        "--instance-count", "2",
         "--train", str(data["train"]), "--validation", str(data["validation"]),
         "--test", str(data["test"]), "--model-channel", str(model), "--output-path", str(output),
         "--hyperparameters", json.dumps(hyperparameters), "--job-name", "nlp-two-hosts",
@@ -56,22 +56,22 @@ def test_two_hosts_train_one_model(two_host_inputs, sdk_image, sdk_workdir, capf
 
     data, model = two_host_inputs
     output = sdk_workdir / "two-hosts-out"
-    estimator = train_example.train(_args(sdk_image, sdk_workdir, data, model, output, HYPERPARAMETERS))
+    model_data = train_example.train(_args(sdk_image, sdk_workdir, data, model, output, HYPERPARAMETERS))
     logs = capfd.readouterr().out
 
     # Two containers on the compose network, one process each, a world of 2.
-    hosts = sorted(set(re.findall(r"\balgo-[12]-[a-z0-9]{5}\b", logs)))
-    assert [host[:6] for host in hosts] == ["algo-1", "algo-2"], hosts
+    hosts = sorted(set(re.findall(r"\balgo-[12]\b", logs)))
+    assert hosts == ["algo-1", "algo-2"], hosts
     assert "on host 1 of 2" in logs and "on host 2 of 2" in logs, logs[-4000:]
     assert logs.count("Saved model to") == 1, logs[-4000:]  # rank 0 alone writes the model dir
     # algo-2 waits for the master, so compose's abort-on-exit never stops algo-1 mid-way.
-    assert "waiting for the master host algo-1-" in logs, logs[-4000:]
-    assert re.search(r"algo-1-[a-z0-9]{5} \|.*Training finished", logs), logs[-4000:]
+    assert "waiting for the master host algo-1" in logs, logs[-4000:]
+    assert re.search(r"algo-1_1\b[^\n]*\|[^\n]*Training finished", logs), logs[-4000:]
 
-    members = _members(local_path(estimator.model_data))
+    members = _members(local_path(model_data))
     assert members.count("config.json") == 1 and members.count("model.safetensors") == 1, members
     assert all("/" not in name for name in members), members  # no second model in a sub-folder
-    with tarfile.open(local_path(estimator.model_data)) as archive:
+    with tarfile.open(local_path(model_data)) as archive:
         config = json.load(archive.extractfile("config.json"))
     assert set(config["id2label"].values()) == set(containers.LABELS)
 

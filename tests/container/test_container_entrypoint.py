@@ -1,0 +1,45 @@
+"""The image started without a command: SDK v3's ModelTrainer (local mode) starts training jobs
+that way, with TRAINING_JOB_NAME set, as the service sets it for every training job. No command
+and TRAINING_JOB_NAME set (non-empty): `train`; otherwise `serve`. An explicit `train` or `serve`
+argument always wins."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tests.support import containers
+
+
+def test_no_command_with_training_job_name_trains(ml_tree, image):
+    params = dict(containers.HYPERPARAMETERS, max_steps="2", eval_strategy="no")
+    params.pop("eval_steps")
+    (ml_tree / "input/config/hyperparameters.json").write_text(json.dumps(params))
+    result = containers.docker_train(image, ml_tree, "-e", "TRAINING_JOB_NAME=nlp-no-command",
+                                     command=(), timeout=600)
+    logs = result.stdout + result.stderr
+    assert result.returncode == 0, logs[-4000:]
+    assert "TRAINING_JOB_NAME=nlp-no-command is set, so: train" in logs, logs[-4000:]
+    assert "gunicorn" not in logs.lower(), logs[-4000:]
+    config = json.loads((ml_tree / "model" / "config.json").read_text())
+    assert set(config["id2label"].values()) == set(containers.LABELS)
+    assert (ml_tree / "output" / "success").exists()
+
+
+@pytest.mark.parametrize(("options", "command"), [
+    pytest.param((), (), id="no-command-no-job-name"),
+    pytest.param(("-e", "TRAINING_JOB_NAME="), (), id="no-command-empty-job-name"),
+    pytest.param(("-e", "TRAINING_JOB_NAME=job"), ("serve",), id="serve-argument-wins"),
+])
+def test_serves_unless_a_training_job_started_it(options, command, image, trained_model):
+    server = containers.start_server(image, trained_model, *options, command=command)
+    try:
+        answer = requests.post(f"{server['url']}/invocations", json={"inputs": "a great film"},
+                               timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()[0]["label"] in containers.LABELS
+        assert containers.run(["docker", "inspect", "-f", "{{.State.Running}}", server["name"]]
+                              ).stdout.strip() == "true"
+    finally:
+        containers.stop_server(server)
