@@ -161,7 +161,7 @@ def test_random_json_documents_are_answered_with_a_2xx_or_4xx(classifier, transl
 def test_any_text_decodes_to_documents_or_a_client_error(text):
     from sagemaker_nlp.errors import ClientError
 
-    for kind in (codecs.JSON, codecs.JSONLINES, codecs.TEXT):
+    for kind in (codecs.JSON, codecs.JSONLINES, codecs.TEXT, codecs.CSV):
         try:
             body = codecs.decode_body(text.encode("utf-8", "surrogatepass"), kind, "utf-8")
         except ClientError:

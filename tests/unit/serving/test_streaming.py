@@ -214,3 +214,14 @@ def test_a_stream_the_accept_header_cannot_take_is_a_406(translator):
     response = stream(client_of(translator), POST, "text/markdown", attributes="tgt_lang=fr,stream=true",
                       Accept="text/markdown")
     assert response.status_code == 406
+
+
+def test_a_document_asking_for_several_answers_streams_its_whole_answer_as_one_event(translator):
+    # Each answer is rendered from every unit's k-th text, so no part is ready before the end.
+    client = client_of(translator)
+    request = {"inputs": POST, "parameters": {"tgt_lang": "es", "format": "markdown", "max_new_tokens": 4,
+                                              "num_beams": 2, "num_return_sequences": 2}}
+    plain = client.post("/invocations", json=request).get_json()
+    events = events_of(stream(client, {**request, "parameters": {**request["parameters"], "stream": True}},
+                              "application/json", attributes=None))
+    assert events == [{"result": plain}] and len(plain) == 2  # one input: its two answers
