@@ -65,7 +65,10 @@ RUN set -eu; \
 # ---- stage 2: the runtime image ----
 FROM ${BASE_IMAGE}
 
+# accept-bind-to-port: SAGEMAKER_BIND_TO_PORT is honoured; multi-models: the container API of
+# multi-model endpoints (POST/GET/DELETE /models, /models/{name}/invoke) under SAGEMAKER_MULTI_MODEL.
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true \
+      com.amazonaws.sagemaker.capabilities.multi-models=true \
       org.opencontainers.image.title="sagemaker-nlp" \
       org.opencontainers.image.description="Fine-tune and serve Hugging Face NLP models on Amazon SageMaker"
 

@@ -29,3 +29,20 @@ class ModelNotReady(Exception):
     """The model is still loading or failed to load: ``/ping`` and ``/invocations`` answer 503."""
 
     status_code = 503
+
+
+class ModelNotFound(ClientError):
+    """A multi-model endpoint was asked for a model it has not loaded."""
+
+    status_code = 404
+
+
+class ModelAlreadyLoaded(ClientError):
+    status_code = 409
+
+
+class InsufficientMemory(Exception):
+    """A model does not fit in the multi-model memory budget, even with every idle model
+    unloaded: 507, on which SageMaker unloads models itself and retries."""
+
+    status_code = 507

@@ -50,6 +50,11 @@ class SageMakerPaths:
         return self.base / "model"
 
     @property
+    def models(self) -> Path:
+        """Multi-model endpoints: SageMaker extracts each model under ``models/<name>/model``."""
+        return self.base / "models"
+
+    @property
     def output(self) -> Path:
         return self.base / "output"
 

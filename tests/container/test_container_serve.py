@@ -73,8 +73,8 @@ def test_jsonlines_one_line_out_per_line_in(server, media_type):
 
 
 def test_unsupported_content_type(server):
-    response = requests.post(f"{server['url']}/invocations", data="a,b",
-                             headers={"Content-Type": "text/csv"}, timeout=10)
+    response = requests.post(f"{server['url']}/invocations", data="<a>b</a>",
+                             headers={"Content-Type": "application/xml"}, timeout=10)
     assert response.status_code == 415
 
 

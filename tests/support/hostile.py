@@ -2,13 +2,14 @@
 
 Each case is (name, content type, body bytes). The fuzz tests (tests/unit/serving) and the
 reliability benchmark (tests/benchmarks/bench_reliability.py) send every one: the contract is a
-2xx or a 4xx with a reason, never a 5xx, never a hang.
+2xx or a 4xx with a reason, never a 5xx, never a hang. ``model_api_cases`` are the same for a
+multi-model endpoint's /models API (tests/unit/serving/test_hostile_requests.py).
 """
 from __future__ import annotations
 
 import json
 
-JSON, JSONL = "application/json", "application/jsonlines"
+JSON, JSONL, CSV = "application/json", "application/jsonlines", "text/csv"
 DEEP = 100_000  # nesting levels: far past Python's recursion limit
 
 
@@ -94,8 +95,66 @@ def cases() -> list[tuple[str, str, bytes]]:
         ("xml", "application/xml", b"<inputs>x</inputs>"),
         ("garbage content type", ";;;===", b'{"inputs": "x"}'),
         ("mixed case json", "Application/JSON; Charset=UTF-8", b'{"inputs": "x"}'),
+        # CSV.
+        ("csv unterminated quote", CSV, b'"never closed\nsecond row'),
+        ("csv quote inside unquoted field", CSV, b'a "b" c\n'),
+        ("csv nul bytes", CSV, b"a\x00b\n\x00\n"),
+        ("csv many columns", CSV, b",".join([b"x"] * 10_000)),
+        ("csv header only", CSV, b"text\n"),
+        ("csv empty quoted fields", CSV, b'""\n""\n'),
+        ("csv bare carriage returns", CSV, b"a\rb\rc"),
+        ("csv crlf inside quotes", CSV, b'"a\r\nb",\n"c"'),
+        ("csv huge field", CSV, b'"' + b"x" * 300_000 + b'"'),
+        ("csv invalid utf-8", CSV, b"caf\xe9\n"),
+        ("csv bom and header", CSV, b"\xef\xbb\xbfinputs\nhello"),
+        ("csv surrogate escape text", CSV, "a\udcff".encode("utf-8", "surrogatepass")),
+        ("csv two thousand rows", CSV, b"short text\n" * 2_000),
+        ("csv with charset", "text/csv; charset=utf-16", "x\n".encode("utf-16")),
+        # Streaming asked for in the body.
+        ("stream not a boolean", JSON, b'{"inputs": "x", "parameters": {"stream": "yes"}}'),
+        ("stream jsonl", JSONL, b'{"text": "a", "parameters": {"stream": true}}\nnope\n'),
+        ("stream null", JSON, b'{"inputs": "x", "parameters": {"stream": null}}'),
     ]
     return found
+
+
+def model_api_cases() -> list[tuple[str, str, str, str, bytes]]:
+    """(name, method, path, content type, body) for a multi-model endpoint's /models API."""
+    load = "/models"
+    return [
+        ("load empty body", "POST", load, JSON, b""),
+        ("load not json", "POST", load, JSON, b"{model_name"),
+        ("load a list", "POST", load, JSON, b"[]"),
+        ("load no url, unknown name", "POST", load, JSON, b'{"model_name": "nobody"}'),
+        ("load name with slash", "POST", load, JSON, b'{"model_name": "a/b", "url": "/tmp"}'),
+        ("load dotdot name", "POST", load, JSON, b'{"model_name": "..", "url": "/tmp"}'),
+        ("load huge name", "POST", load, JSON, _j({"model_name": "a" * 100_000, "url": "/tmp"})),
+        ("load url not a model", "POST", load, JSON, b'{"model_name": "root", "url": "/"}'),
+        ("load url proc", "POST", load, JSON, b'{"model_name": "proc", "url": "/proc/self"}'),
+        ("load url a file", "POST", load, JSON, b'{"model_name": "file", "url": "/etc/hostname"}'),
+        ("load url nul", "POST", load, JSON, b'{"model_name": "nul", "url": "/tmp/\\u0000x"}'),
+        ("load url very long", "POST", load, JSON, _j({"model_name": "long", "url": "/" + "a" * 5000})),
+        ("load url component too long", "POST", load, JSON,
+         _j({"model_name": "comp", "url": "/" + "a" * 1000})),
+        ("load url relative", "POST", load, JSON, b'{"model_name": "rel", "url": "models/x"}'),
+        ("load url list", "POST", load, JSON, b'{"model_name": "lst", "url": ["/tmp"]}'),
+        ("load surrogate name", "POST", load, JSON, b'{"model_name": "\\ud800", "url": "/tmp"}'),
+        ("load deep json", "POST", load, JSON, ("[" * DEEP + "]" * DEEP).encode()),
+        ("load body too large", "POST", load, JSON, b'{"model_name": "' + b"x" * 200_000 + b'"}'),
+        ("load query form unknown", "POST", load + "?model_name=q&url=/nonexistent", JSON, b""),
+        ("list bad limit", "GET", "/models?limit=abc", JSON, b""),
+        ("list negative token", "GET", "/models?next_page_token=-5", JSON, b""),
+        ("list huge token", "GET", "/models?next_page_token=" + "9" * 5000, JSON, b""),
+        ("list token past end", "GET", "/models?next_page_token=999999", JSON, b""),
+        ("list unicode limit", "GET", "/models?limit=%D9%A3", JSON, b""),
+        ("describe unknown", "GET", "/models/nobody", JSON, b""),
+        ("describe encoded slash", "GET", "/models/a%2Fb", JSON, b""),
+        ("delete unknown", "DELETE", "/models/nobody", JSON, b""),
+        ("invoke unknown", "POST", "/models/nobody/invoke", JSON, b'{"inputs": "x"}'),
+        ("invocations without target", "POST", "/invocations", JSON, b'{"inputs": "x"}'),
+        ("put models", "PUT", load, JSON, b"{}"),
+        ("patch a model", "PATCH", "/models/nobody", JSON, b"{}"),
+    ]
 
 
 GOOD_JSON = b'{"inputs": "a perfectly ordinary request"}'

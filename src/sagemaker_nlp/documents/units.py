@@ -61,14 +61,24 @@ class PlainUnit(Unit):
 def splice(source: str, start: int, end: int, units: Sequence[Unit], child: RenderChild) -> str:
     """``source[start:end]`` with the region of each unit inside it replaced by ``child(unit)``."""
     out, position = [], start
-    for unit in sorted(units, key=lambda u: u.start):
-        if unit.start < position or unit.end > end:
-            continue  # not inside (or overlapping a previous one): never splice out of place
+    for unit in placed(units, start, end):
         out.append(source[position : unit.start])
         out.append(child(unit))
         position = unit.end
     out.append(source[position:end])
     return "".join(out)
+
+
+def placed(units: Sequence[Unit], start: int, end: int) -> list[Unit]:
+    """The units ``splice`` replaces, in source order: inside ``[start, end)`` and not
+    overlapping an earlier one (never splice out of place)."""
+    chosen, position = [], start
+    for unit in sorted(units, key=lambda u: u.start):
+        if unit.start < position or unit.end > end:
+            continue
+        chosen.append(unit)
+        position = unit.end
+    return chosen
 
 
 class Document:
@@ -79,14 +89,32 @@ class Document:
         self._top_level = sorted(top_level, key=lambda u: u.start)
         self.units: list[Unit] = _in_document_order(self._top_level)
         self._index = {id(unit): number for number, unit in enumerate(self.units)}
+        self._placed = placed(self._top_level, 0, len(source))  # the top-level units spliced
 
-    def invalid(self, translations: Sequence[str]) -> list[int]:
-        """Indexes of the units whose translation does not carry the unit's tags correctly."""
+    def invalid(self, translations: Sequence[str], among: Sequence[int] | None = None) -> list[int]:
+        """Indexes of the units (of ``among``, default all) whose translation does not carry the
+        unit's tags correctly."""
         self._check_count(translations)
-        return [n for n, unit in enumerate(self.units) if not unit.is_valid(_as_text(translations[n]))]
+        numbers = range(len(self.units)) if among is None else among
+        return [n for n in numbers if not self.units[n].is_valid(_as_text(translations[n]))]
 
     def render(self, translations: Sequence[str], pieces: dict[int, list[str]] | None = None) -> str:
         """The document with each unit replaced by its translation (or its translated pieces)."""
+        return "".join(self.render_part(part, translations, pieces) for part in range(len(self.parts())))
+
+    def parts(self) -> list[int]:
+        """The rendered document cut where it can be sent while it is being translated (response
+        streaming): part ``k`` is the source up to the ``k``-th top-level unit spliced plus that
+        unit rendered (its hosted units inside), and the last part is the source's tail. Item
+        ``k`` is how many units, in document order, must be translated before part ``k`` can be
+        rendered; the parts joined are ``render``."""
+        needs = [self._index[id(unit)] + 1 + _descendants(unit) for unit in self._placed]
+        return [*needs, needs[-1] if needs else 0]
+
+    def render_part(self, part: int, translations: Sequence[str],
+                    pieces: dict[int, list[str]] | None = None) -> str:
+        """Part ``part`` of the rendered document (see ``parts``); the translations of units it
+        does not need are never read."""
         self._check_count(translations)
         pieces = pieces or {}
 
@@ -97,7 +125,11 @@ class Document:
                 unit_pieces = [_as_text(piece) for piece in unit_pieces]
             return unit.render(self.source, _as_text(translations[number]), unit_pieces, child)
 
-        return splice(self.source, 0, len(self.source), self._top_level, child)
+        units = self._placed
+        start = units[part - 1].end if part else 0
+        if part == len(units):
+            return self.source[start:]
+        return self.source[start : units[part].start] + child(units[part])
 
     def _check_count(self, translations: Sequence[str]) -> None:
         if len(translations) != len(self.units):
@@ -115,6 +147,10 @@ def _in_document_order(top_level: list[Unit]) -> list[Unit]:
     for unit in top_level:
         visit(unit)
     return ordered
+
+
+def _descendants(unit: Unit) -> int:
+    return sum(1 + _descendants(hosted) for hosted in unit.hosted)
 
 
 def _as_text(value) -> str:

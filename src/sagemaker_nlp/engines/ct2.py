@@ -108,6 +108,7 @@ class CTranslate2Engine(Engine):
     def __init__(self, ct2_dir: Path, config, generation_config, device: str, compute_type: str,
                  threads: int):
         super().__init__(config, generation_config, device)
+        self.weights_dir = Path(ct2_dir)  # what it loaded (a multi-model endpoint counts its size)
         kind, _, index = device.partition(":")
         self.translator, release = _lasting_translator(
             str(ct2_dir), device=kind, device_index=int(index or 0), compute_type=compute_type,

@@ -1,72 +1,103 @@
-"""The Flask application: /ping, /execution-parameters and /invocations.
+"""The Flask application: /ping, /execution-parameters and /invocations, and on a multi-model
+endpoint (``SAGEMAKER_MULTI_MODEL=true``) the /models API.
 
-Routes only. A request goes one way through: codecs (bytes and media types; 400/413/415) ->
-envelopes (one Call per JSON document, parameters resolved once) -> predictor (one model copy,
-dynamic batcher) -> runner (engine) -> task decode -> envelopes (shape) -> codecs (encode; 406).
-In JSON Lines mode a bad line becomes ``{"error": ...}`` on its own output line.
+Routes only. An invocation goes through ``invocations.Invoker`` (codecs -> envelopes -> the
+predictor's batcher and runner -> codecs; a streamed answer through ``streaming``). A single-model
+endpoint has one ``Predictor``, loaded in the background from the model dir; a multi-model one a
+``ModelRegistry`` of them, loaded and unloaded by SageMaker (``models``, ``model_routes``).
+In JSON Lines and CSV mode a bad line becomes an error in its own output line.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import time
+import os
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..errors import ClientError, ModelNotReady, UnsupportedMediaType
-from . import bodies, codecs, envelopes
+from ..errors import ClientError, InsufficientMemory, ModelNotReady
+from . import bodies, codecs, memory, model_routes
+from .invocations import Invoker
+from .models import ModelRegistry
 from .predictor import Predictor
 from .settings import ServerSettings
-from .truncation import TruncationLog
 
 logger = logging.getLogger(__name__)
 
 
-
-def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None) -> Flask:
+def create_app(settings: ServerSettings | None = None, predictor: Predictor | None = None,
+               registry: ModelRegistry | None = None) -> Flask:
     settings = settings or ServerSettings.from_env()
-    if predictor is None:
-        predictor = Predictor(settings.model_dir, settings.batch_size, settings.torch_threads(),
-                              settings.max_batch_delay_ms, settings.engine_options(),
-                              timeout_s=settings.timeout).start()
+    if registry is None and settings.multi_model:
+        registry = model_registry(settings)
+    if registry is None and predictor is None:
+        predictor = _predictor(settings, settings.model_dir).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
-    truncation_log = TruncationLog()
+    app.extensions["registry"] = registry
+    invoke = Invoker(settings)
+
+    def answer(open_predictor, path: str = "/invocations") -> Response:
+        """An invocation; what it holds is let go once its answer is built, or sent (a stream)."""
+        resources = contextlib.ExitStack()
+        try:
+            response = invoke(open_predictor(resources), resources, path)
+        except BaseException:
+            resources.close()
+            raise
+        if response.is_streamed:
+            response.call_on_close(resources.close)
+        else:
+            resources.close()
+        return response
 
     @app.get("/ping")
     def ping():
-        status = predictor.status()
+        status = registry.status() if registry is not None else predictor.status()
         code = 200 if status["status"] == "ready" else 503
         return Response(json.dumps(status), status=code, mimetype=codecs.JSON)
 
     @app.get("/execution-parameters")
     def execution_parameters():
-        return {"MaxConcurrentTransforms": settings.workers, "MaxPayloadInMB": settings.max_payload_mb}
+        parameters = {"MaxConcurrentTransforms": settings.workers, "MaxPayloadInMB": settings.max_payload_mb}
+        if settings.batch_strategy:  # only when the job set it: then SageMaker already knows it
+            parameters["BatchStrategy"] = settings.batch_strategy
+        return parameters
 
     @app.post("/invocations")
     def invocations():
-        started = time.monotonic()
-        kind, charset = codecs.request_kind(request.headers.get("Content-Type"))
-        accept = codecs.response_type(request.accept_mimetypes, "Accept" in request.headers,
-                                      settings.default_accept or kind, kind)
-        predictor.check_ready()
-        if kind in codecs.RAW_FORMATS and not predictor.task.supports_documents:
-            raise UnsupportedMediaType(f"{kind} bodies are documents to translate; task "
-                                       f"{predictor.task.name!r} takes {codecs.JSON} or JSON Lines.")
-        with predictor.request():
-            raw = bodies.read_body(request, settings.max_content_length)
-            attributes = codecs.custom_attributes(request.headers.get(codecs.CUSTOM_ATTRIBUTES))
-            body = codecs.decode_body(raw, kind, charset, attributes)
-            answers = envelopes.answer(predictor, body.documents, body.line_mode,
-                                       settings.max_document_chars, settings.default_parameters)
-        truncation_log.note(answers.cuts)
-        logger.info("POST /invocations: %d document(s), %.1f ms%s", len(body.documents),
-                    1000 * (time.monotonic() - started), answers.cuts.describe())
-        return Response(codecs.encode_body(answers.results, body.line_mode, accept), mimetype=accept,
-                        headers=answers.cuts.header())
+        if registry is not None:
+            return answer(model_routes.target_predictor(registry))
+        return answer(lambda resources: predictor)
 
+    if registry is not None:
+        model_routes.register(app, registry, settings.models_dir, answer)
+    _error_handlers(app, settings)
+    return app
+
+
+def model_registry(settings: ServerSettings) -> ModelRegistry:
+    """A multi-model endpoint's registry: each model a Predictor of its own, in one worker."""
+    requested = os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip()
+    if requested not in ("", "1"):
+        logger.warning("SAGEMAKER_MODEL_SERVER_WORKERS=%s ignored: a multi-model endpoint runs one "
+                       "worker, which holds every model.", requested)
+    budget = memory.budget_bytes(settings.mme_memory_mb)
+    logger.info("Multi-model endpoint: models under %s, %.0f MB for them", settings.models_dir,
+                budget / memory.MB)
+    return ModelRegistry(lambda url: _predictor(settings, url, hub=False), budget)
+
+
+def _predictor(settings: ServerSettings, model_dir, hub: bool = True) -> Predictor:
+    return Predictor(model_dir, settings.batch_size, settings.torch_threads(),
+                     settings.max_batch_delay_ms, settings.engine_options(),
+                     timeout_s=settings.timeout, hub=hub)
+
+
+def _error_handlers(app: Flask, settings: ServerSettings) -> None:
     @app.errorhandler(ClientError)
     def client_error(error):
         response = _error(str(error), error.status_code)
@@ -77,6 +108,10 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     @app.errorhandler(ModelNotReady)
     def not_ready(error):
         return _error(str(error), 503)
+
+    @app.errorhandler(InsufficientMemory)
+    def insufficient_memory(error):
+        return _error(str(error), 507)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
@@ -91,10 +126,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return _error("Internal server error; see the endpoint's logs.", 500)
 
-    return app
-
 
 def _error(message: str, status: int) -> Response:
     return Response(codecs.dumps({"error": message, "code": status}), status=status,
                     mimetype=codecs.JSON)
-

@@ -8,7 +8,8 @@ waits for company that is not coming. Jobs with identical parameters, from any r
 as one call (the runner sorts by length and cuts mini-batches by token budget), and every
 prediction goes back to its job; a shared call that fails is retried job by job, so a bad record
 fails only its own request or line. A request alone in the server calls ``run_grouped`` inline.
-One thread at a time owns the model (the caller's ``run`` holds the lock).
+One thread at a time owns the model (the caller's ``run`` holds the lock). ``close`` ends the
+runner thread, so that an unloaded model (multi-model endpoints) is not kept alive by it.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 Job = tuple[list[dict], dict]  # (examples, parameters)
 Run = Callable[[list[dict], dict], list[dict]]
+_STOP = object()  # queued by ``close``: the runner thread ends when it takes it
 
 
 def run_grouped(run: Run, jobs: list[Job]) -> list[list[dict] | Exception]:
@@ -93,8 +95,15 @@ class DynamicBatcher:
         self._queue.put(pending)
         return pending.future.result()
 
-    def _gather(self) -> list[_Pending]:
-        batch = [self._queue.get()]
+    def close(self) -> None:
+        """End the runner thread once the requests queued before it have run."""
+        self._queue.put(_STOP)
+
+    def _gather(self) -> list[_Pending] | None:
+        first = self._queue.get()
+        if first is _STOP:
+            return None
+        batch = [first]
         count = batch[0].size
         deadline = time.monotonic() + self.max_delay_s
         while count < self.max_examples:
@@ -105,13 +114,15 @@ class DynamicBatcher:
                 item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
             except queue.Empty:
                 break
+            if item is _STOP:
+                self._queue.put(item)  # run what was gathered first, then stop
+                break
             batch.append(item)
             count += item.size
         return batch
 
     def _loop(self) -> None:
-        while True:
-            batch = self._gather()
+        while (batch := self._gather()) is not None:
             jobs = [job for pending in batch for job in pending.jobs]
             try:
                 results = run_grouped(self.run, jobs)

@@ -6,7 +6,8 @@ separate lines (Batch Transform with ``SplitType=Line`` and ``MultiRecord`` stil
 ``application/json``) is read line by line, and answered with one line per input line. A raw
 ``text/markdown`` or ``text/plain`` body is one document (a Markdown post, a text file), with
 its parameters in ``X-Amzn-SageMaker-Custom-Attributes`` (``tgt_lang=es,src_lang=en``: how
-``InvokeEndpoint`` carries them beside a raw body), answered in its own type.
+``InvokeEndpoint`` carries them beside a raw body), answered in its own type. A ``text/csv`` body
+is one record per row, answered row for row in CSV, or JSON Lines per ``Accept`` (``csv_codec``).
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_dict_header, parse_options_header
 
 from ..errors import ClientError, NotAcceptable, UnsupportedMediaType
+from . import csv_codec
+from .csv_codec import CSV
 
 JSON = "application/json"
 JSONLINES = "application/jsonlines"
@@ -38,6 +41,8 @@ class Body:
     documents: list[Any]
     line_mode: bool
     raw: bool = False  # one raw document (text/markdown, text/plain), answered as such
+    label: str = "line"  # what a line-mode record is called in messages ("row" in CSV)
+    header: bool = False  # a CSV body that began with a header row (answered with one)
 
 
 def request_kind(content_type: str | None) -> tuple[str, str]:
@@ -51,19 +56,23 @@ def request_kind(content_type: str | None) -> tuple[str, str]:
         return JSONLINES, charset
     if mimetype in RAW_FORMATS:
         return (MARKDOWN if RAW_FORMATS[mimetype] == "markdown" else TEXT), charset
+    if mimetype in csv_codec.CSV_TYPES:
+        return CSV, charset
     raise UnsupportedMediaType(
-        f"Unsupported Content-Type {content_type!r}; use {JSON} or {JSONLINES} ({MARKDOWN} or "
-        f"{TEXT} for documents to translate)."
+        f"Unsupported Content-Type {content_type!r}; use {JSON}, {JSONLINES} or {CSV} ({MARKDOWN} "
+        f"or {TEXT} for documents to translate)."
     )
 
 
 def response_type(accept: MIMEAccept, header_present: bool, default: str, kind: str = JSON) -> str:
     """The media type to answer with; 406 when the client accepts none of those a request of
     ``kind`` can be answered in (a raw document: its own type or JSON)."""
+    json_types = [JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})]
+    offered = [kind, JSON] if kind in RAW_FORMATS else [CSV, *json_types] if kind == CSV else json_types
     if not header_present or not accept or (accept.best == "*/*" and len(accept) == 1):
-        return kind if kind in RAW_FORMATS else default
-    offered = [kind, JSON] if kind in RAW_FORMATS else [
-        JSON, JSONLINES, *sorted(JSONLINES_TYPES - {JSONLINES})]
+        if kind in RAW_FORMATS or (kind == CSV and default not in offered):
+            return kind
+        return default
     choice = accept.best_match(offered)
     if choice is None:
         raise NotAcceptable(
@@ -89,6 +98,9 @@ def custom_attributes(header: str | None) -> dict[str, Any]:
 
 def decode_body(raw: bytes, kind: str, charset: str, attributes: dict | None = None) -> Body:
     text = decode_text(raw, charset)
+    if kind == CSV:
+        records, header = csv_codec.decode(text, attributes)
+        return Body(records, line_mode=True, label="row", header=header)
     if kind in RAW_FORMATS:
         if not text.strip():
             raise ClientError("Empty request body: send the document to translate.")
@@ -191,15 +203,31 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
-def encode_body(results: list[Any], line_mode: bool, mimetype: str = JSON) -> str:
-    """One JSON document, one JSON line per input line (no trailing newline), or a raw
-    document's translation (the native answer's ``pred``)."""
+def encode_body(results: list[Any], line_mode: bool, mimetype: str = JSON, task=None,
+                header: bool = False) -> str:
+    """One JSON document, one JSON line or CSV row per input line (no trailing newline; a CSV
+    header first when the request had one: ``task`` names the columns), or a raw document's
+    translation (the native answer's ``pred``)."""
     if mimetype in RAW_FORMATS:
         answer = results[0]["predictions"][0]["pred"]
         if isinstance(answer, list):  # several answers (num_return_sequences) are not one document
             raise NotAcceptable(f"A {mimetype} answer holds one document, and this request asked "
                                 f"for {len(answer)} (num_return_sequences): accept {JSON} instead.")
         return answer
+    if mimetype == CSV:
+        return csv_codec.encode(task, results, header)
     if line_mode:
         return "\n".join(dumps(result) for result in results)
     return dumps(results[0])
+
+
+def encode_record(result: Any, mimetype: str, task=None) -> str:
+    """One line of a line-mode answer (a stream sends them as they come)."""
+    return csv_codec.row(task, result) if mimetype == CSV else dumps(result)
+
+
+def error_record(message: str, status: int, mimetype: str, task=None) -> str:
+    """The line that reports a failure in place, once an answer has begun."""
+    if mimetype == CSV:
+        return csv_codec.row(task, {"error": message})
+    return dumps({"error": message, "code": status})

@@ -1,14 +1,16 @@
 """The two request envelopes, detected from each JSON document.
 
 - Native: ``{"data": [{"text": ...}, ...], "parameters": {...}}`` -> ``{"predictions": [...]}``;
-  a bare record ``{"text": ...}`` (one JSON Lines line) -> its prediction.
+  a bare record ``{"text": ...}`` (one JSON Lines line, one CSV row) or a bare JSON string (what
+  a Batch Transform ``input_filter`` such as ``$.text`` leaves of a record) -> its prediction.
 - Hugging Face: ``{"inputs": str | list | dict, "parameters": {...}}`` -> a value shaped like the
   matching ``transformers`` pipeline output (a single input gives that input's list).
 
 Parsing a document yields a ``Call``: the examples to run, their parameters (validated and
 resolved once, here) and how to shape their predictions. ``answer`` runs every call of a body in
 one go: the predictor's batcher groups calls with equal parameters, from this request and others.
-It also counts the inputs cut to the model's window, which the HF shape cannot show.
+It also counts the inputs cut to the model's window, which the HF shape cannot show. A response
+stream runs the same Calls a window of lines at a time (``prepare``, then ``run_calls`` per window).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Call:
     shape: Callable[[list[dict]], Any]
     documents: document_calls.DocumentOptions | None = None  # each text is a document
     rounds: document_calls.Rounds | None = None  # documents: run their units instead
+    stream: bool = False  # "stream": true: answer as it is computed (see serving.streaming)
 
 
 @dataclass
@@ -41,40 +44,54 @@ class Answers:
 
 def answer(predictor, documents: list[Any], line_mode: bool, max_chars: int | None = None,
            defaults: dict | None = None) -> Answers:
-    """One result per document, and what was cut. In line mode a bad document yields
-    ``{"error": ...}`` in its
-    place (a decoding error arrives here as a ClientError instead of a document); otherwise the
-    first bad document fails the request. A text longer than ``max_chars`` is refused (413)
-    before any of it runs; ``defaults`` are parameters a document's own override."""
+    """One result per document, and what was cut: ``prepare`` then ``run_calls``."""
+    return run_calls(predictor, prepare(predictor.task, documents, line_mode, max_chars, defaults),
+                     line_mode)
+
+
+def prepare(task, documents: list[Any], line_mode: bool, max_chars: int | None = None,
+            defaults: dict | None = None, label: str = "line") -> list[Call | ClientError]:
+    """Each document's Call, validated before anything runs. In line mode a bad document
+    yields its ClientError in its place (a decoding error arrives here as one instead of a
+    document); otherwise the first bad document fails the request. A text longer than
+    ``max_chars`` is refused (413); ``defaults`` are parameters a document's own override."""
     calls: list[Call | ClientError] = []
     for number, document in enumerate(documents, start=1):
-        where = f"line {number}" if line_mode else ""
+        where = f"{label} {number}" if line_mode else ""
         try:
             if isinstance(document, ClientError):
                 raise document
-            call = parse_document(predictor.task, document, where, defaults)
+            call = parse_document(task, document, where, defaults)
             _check_sizes(call, max_chars)
             if call.documents is not None:
-                call.rounds = document_calls.over_units(
-                    predictor.task, call.examples, call.documents, call.shape,
-                    predictor.task.answers_per_input(call.params))
+                call.rounds = document_calls.over_units(task, call.examples, call.documents, call.shape,
+                                                        task.answers_per_input(call.params))
             calls.append(call)
         except ClientError as error:
             if not line_mode:
                 raise
             calls.append(error)
+    return calls
+
+
+def run_calls(predictor, calls: list[Call | ClientError], line_mode: bool, first: int = 1,
+              label: str = "line") -> Answers:
+    """One result per call, in order, its calls sharing forward passes; in line mode a failed
+    call yields ``{"error": ...}`` in its place (``first``: the number of the first call's line,
+    when a stream runs a body's lines a window at a time; ``label``: "row" for CSV), otherwise it
+    fails the request."""
     valid = [call for call in calls if isinstance(call, Call)]
     answers, predicted = _run(predictor, valid)
     outcomes = iter(answers)
     results = []
-    for number, call in enumerate(calls, start=1):
+    for number, call in enumerate(calls, start=first):
         outcome = call if isinstance(call, ClientError) else next(outcomes)
         if not isinstance(outcome, Exception):
             results.append(outcome)
         elif not line_mode:
             raise outcome
         else:
-            results.append({"error": _line_error(number, outcome)})
+            results.append({"error": _line_error(f"{label} {number}", outcome)})
     return Answers(results, Cuts.of(predicted))
 
 
@@ -129,18 +146,20 @@ def _check_sizes(call: Call, max_chars: int | None) -> None:
                 f"SAGEMAKER_MODEL_SERVER_TIMEOUT together.")
 
 
-def _line_error(number: int, error: Exception) -> str:
+def _line_error(where: str, error: Exception) -> str:
     """A failed line's message: the user's mistake as said, our own failure logged (with its
     traceback) and named generically, as a whole request's would be."""
     if isinstance(error, ClientError):
         return str(error)
-    logger.error("line %d failed inside the model", number, exc_info=error)
-    return f"line {number}: internal error while predicting; see the endpoint's logs."
+    logger.error("%s failed inside the model", where, exc_info=error)
+    return f"{where}: internal error while predicting; see the endpoint's logs."
 
 
 def parse_document(task, document: Any, where: str, defaults: dict | None = None) -> Call:
     """One JSON document -> its Call; ``defaults`` are parameters the request may override."""
     defaults = defaults or {}
+    if isinstance(document, str):  # a bare text: what an input_filter such as "$.text" leaves
+        document = {"text": document}
     if not isinstance(document, dict):
         raise ClientError(
             f"{where}: expected a JSON object with 'inputs' (Hugging Face style) or 'data' "
@@ -151,6 +170,9 @@ def parse_document(task, document: Any, where: str, defaults: dict | None = None
     if not isinstance(raw_params, dict):
         raise ClientError(f"{where}: 'parameters' must be a JSON object.")
     raw_params = {**defaults, **raw_params}
+    stream = raw_params.pop("stream", False)
+    if not isinstance(stream, bool):
+        raise ClientError(f"{where}: parameter 'stream' must be true or false.")
     options = document_calls.pop_options(raw_params) if task.supports_documents else None
     params = task.parse_parameters(raw_params)
     if "inputs" in document:
@@ -162,7 +184,7 @@ def parse_document(task, document: Any, where: str, defaults: dict | None = None
         call = Call([example], params, lambda preds: preds[0])
     else:
         raise ClientError(f"{where}: the object needs an 'inputs' or a 'data' field.")
-    call.documents = options
+    call.documents, call.stream = options, stream
     return call
 
 

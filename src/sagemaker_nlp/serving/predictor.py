@@ -44,8 +44,9 @@ class Predictor:
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
                  max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None,
-                 hf_task: str | None = None, timeout_s: float | None = None):
+                 hf_task: str | None = None, timeout_s: float | None = None, hub: bool = True):
         self.model_dir = Path(model_dir)
+        self.hub = hub  # may download HF_MODEL_ID (False for the models of a multi-model endpoint)
         self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
         self.batch_size = batch_size
         self.torch_threads = torch_threads
@@ -56,6 +57,7 @@ class Predictor:
         self.runner = None
         self.batcher: DynamicBatcher | None = None
         self.error: str | None = None
+        self.failure: Exception | None = None  # what made loading fail (``error`` says it)
         self.download_status: dict | None = None  # /ping's body while a Hub download runs
         self.ready = threading.Event()
         self._lock = threading.Lock()
@@ -101,7 +103,16 @@ class Predictor:
                         engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
         except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
-            self.error = self._failure(error)
+            self.failure, self.error = error, self._failure(error)
+
+    def close(self) -> None:
+        """Let go of the model (a multi-model endpoint unloading it): the batcher's thread ends
+        and the weights are freed once the last reference (a request still running) is gone."""
+        self.ready.clear()
+        if self.batcher is not None:
+            self.batcher.close()
+        self.runner, self.batcher = None, None
+        self.error = "The model was unloaded."
 
     def _failure(self, error: Exception) -> str:
         from ..hub_errors import HubDownloadError
@@ -117,7 +128,7 @@ class Predictor:
         downloaded into the cache (``/ping`` reports the download's progress meanwhile)."""
         from ..hub import HubSource, download, downloading_status
 
-        source = HubSource.from_env()
+        source = HubSource.from_env() if self.hub else None
         if (self.model_dir / "config.json").is_file() or source is None:
             return self.model_dir
         self.download_status = downloading_status(source)

@@ -24,6 +24,20 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _megabytes(name: str) -> float | None:
+    """A size in MB (fractions allowed); None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"Environment variable {name}={raw!r} is not a number of MB") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"Environment variable {name}={raw!r} must be a positive number of MB")
+    return value
+
+
 def _choice(name: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, "").strip().lower() or choices[0]
     if value not in choices:
@@ -74,6 +88,18 @@ def default_workers() -> int:
     return max(1, gpu_count())
 
 
+def multi_model() -> bool:
+    """SageMaker sets ``SAGEMAKER_MULTI_MODEL=true`` on the containers of a multi-model endpoint."""
+    return _truthy("SAGEMAKER_MULTI_MODEL")
+
+
+def worker_count() -> int:
+    """``SAGEMAKER_MODEL_SERVER_WORKERS``, except on a multi-model endpoint: there one worker
+    holds every model, because SageMaker's load and unload calls each reach a single worker
+    (several workers would each hold a different set of models; see ``serving.models``)."""
+    return 1 if multi_model() else _int("SAGEMAKER_MODEL_SERVER_WORKERS", default_workers(), 1)
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     model_dir: Path
@@ -91,6 +117,10 @@ class ServerSettings:
     engine: str = "auto"
     ct2_compute_type: str | None = None
     cache_dir: Path = DEFAULT_CACHE_DIR
+    multi_model: bool = False  # SAGEMAKER_MULTI_MODEL: models loaded and unloaded through /models
+    mme_memory_mb: float | None = None  # the models' memory budget (None: a share of the container's)
+    models_dir: Path = Path("/opt/ml/models")  # where a multi-model endpoint's models are extracted
+    batch_strategy: str | None = None  # SAGEMAKER_BATCH_STRATEGY, when the transform job set it
 
     @classmethod
     def from_env(cls) -> ServerSettings:
@@ -99,7 +129,7 @@ class ServerSettings:
         return cls(
             model_dir=Path(model_dir),
             port=_int("SAGEMAKER_BIND_TO_PORT", 8080, 1),
-            workers=_int("SAGEMAKER_MODEL_SERVER_WORKERS", default_workers(), 1),
+            workers=worker_count(),
             threads=_int("SAGEMAKER_NLP_THREADS_PER_WORKER", 8, 1),
             # Batch Transform waits up to InvocationsTimeoutInSeconds (default 600 s) per call.
             timeout=_int("SAGEMAKER_MODEL_SERVER_TIMEOUT", 600 if _truthy("SAGEMAKER_BATCH") else 60, 1),
@@ -116,6 +146,10 @@ class ServerSettings:
             engine=_choice("SAGEMAKER_NLP_ENGINE", CHOICES),
             ct2_compute_type=os.environ.get("SAGEMAKER_NLP_CT2_COMPUTE_TYPE", "").strip() or None,
             cache_dir=Path(os.environ.get("SAGEMAKER_NLP_CACHE_DIR") or DEFAULT_CACHE_DIR),
+            multi_model=multi_model(),
+            mme_memory_mb=_megabytes("SAGEMAKER_NLP_MME_MEMORY_MB"),
+            models_dir=SageMakerPaths.from_env().models,
+            batch_strategy=os.environ.get("SAGEMAKER_BATCH_STRATEGY", "").strip() or None,
         )
 
     def engine_options(self) -> EngineOptions:

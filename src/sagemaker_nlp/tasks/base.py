@@ -61,6 +61,8 @@ class Task:
     prediction_columns: ClassVar[dict[str, str]] = {"text": "text", "gold": "labels",
                                                     "predicted": "pred", "score": "proba"}
     list_separator = " "
+    # text/csv answers: the prediction fields, one column each (``serving.csv_codec``).
+    csv_columns: ClassVar[tuple[str, ...]] = ("pred", "proba")
     # Without max_seq_length the window is the model's own, at most this many tokens (None: no
     # cap). Generating tasks keep 512: they split long text at sentence ends anyway.
     default_window_cap: int | None = None

@@ -41,6 +41,7 @@ class RegressionTask(SentenceTask):
     best_metric = "mse"
     greater_is_better = False
     has_label_vocabulary = False  # the single output unit is a value, not a class
+    csv_columns = ("pred",)  # a value has no probability
 
     def parse_label(self, cell, where):
         text = super().parse_label(cell, where)

@@ -87,6 +87,7 @@ class Seq2SeqTask(Task):
     warmup_record: ClassVar[dict] = {"text": "Hello."}
     hf_key: ClassVar[str] = "generated_text"  # the pipeline's key for one answer's text
     prediction_columns: ClassVar[dict[str, str]] = {"SRC": "text", "REF": "labels", "HYP": "pred"}
+    csv_columns: ClassVar[tuple[str, ...]] = ("pred",)
     # Long text is split at sentence ends, never cut, so a wider source window buys little and
     # costs generation time: the default stays at most 512 source tokens.
     default_window_cap = DEFAULT_WINDOW

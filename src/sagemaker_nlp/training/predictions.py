@@ -15,7 +15,7 @@ def row(task, example: dict, prediction: dict) -> dict[str, str]:
     cells = {}
     for column, source in task.prediction_columns.items():
         value = example.get(source, prediction.get(source, ""))
-        cells[column] = _as_cell(value, task.list_separator)
+        cells[column] = as_cell(value, task.list_separator)
     return cells
 
 
@@ -29,9 +29,10 @@ def write_tsv(path: Path, task, examples: list[dict], predictions: list[dict]) -
             writer.writerow({k: v.replace("\t", " ").replace("\n", " ") for k, v in cells.items()})
 
 
-def _as_cell(value, separator: str) -> str:
+def as_cell(value, separator: str) -> str:
+    """One value as a text cell (also the cells of text/csv answers: ``serving.csv_codec``)."""
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):
-        return separator.join(_as_cell(v, separator) for v in value)
+        return separator.join(as_cell(v, separator) for v in value)
     return str(value)

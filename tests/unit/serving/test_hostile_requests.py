@@ -1,6 +1,7 @@
 """Any bytes in, a 2xx or a 4xx out, never a 5xx and never an exception: the catalogue of hostile
 bodies (tests/support/hostile.py) and hypothesis-generated ones, through the real app and a real
-(tiny, untrained) classifier and translator."""
+(tiny, untrained) classifier and translator, streamed and not, and a multi-model endpoint's
+/models API. A streamed answer's in-band error lines must not hide a 5xx either."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from sagemaker_nlp.serving import codecs
 from sagemaker_nlp.serving.app import create_app
 from sagemaker_nlp.serving.predictor import Predictor
 from sagemaker_nlp.serving.settings import ServerSettings
-from tests.support.hostile import JSON, JSONL, cases
+from tests.support.hostile import JSON, JSONL, cases, model_api_cases
 
 CONTENT_TYPES = [JSON, JSONL, "application/json; charset=utf-8", "application/jsonl", "text/plain",
                  "text/markdown", "application/x-ndjson", "text/csv", "", "application/json; charset=latin-1"]
@@ -40,11 +41,26 @@ def translator(tmp_path_factory):
     return create_app(ServerSettings.from_env(), predictor).test_client()
 
 
-def post(client, body: bytes, content_type: str, accept: str | None = None):
+@pytest.fixture(scope="module")
+def multi_model(tiny_classifier):
+    """A multi-model endpoint with the classifier loaded as "classifier"."""
+    import dataclasses
+
+    settings = dataclasses.replace(ServerSettings.from_env(), multi_model=True, mme_memory_mb=1024.0)
+    client = create_app(settings).test_client()
+    loaded = client.post("/models", json={"model_name": "classifier", "url": str(tiny_classifier)})
+    assert loaded.status_code == 200, loaded.get_json()
+    return client
+
+
+def post(client, body: bytes, content_type: str, accept: str | None = None, path: str = "/invocations",
+         stream: bool = False):
     headers = {"Content-Type": content_type} if content_type else {}
     if accept:
         headers["Accept"] = accept
-    return client.post("/invocations", data=body, headers=headers)
+    if stream:
+        headers[codecs.CUSTOM_ATTRIBUTES] = "stream=true"
+    return client.post(path, data=body, headers=headers)
 
 
 def assert_client_or_success(response, what):
@@ -52,6 +68,10 @@ def assert_client_or_success(response, what):
     if response.status_code >= 400:
         error = json.loads(response.get_data())
         assert error["error"] and error["code"] == response.status_code, error
+    elif "Content-Length" not in response.headers:  # streamed: a failure would be the last line
+        last = response.get_data(as_text=True).rstrip("\n").rsplit("\n", 1)[-1]
+        if last.startswith("{") and '"code"' in last:
+            assert json.loads(last)["code"] < 500, (what, last)
 
 
 @pytest.mark.parametrize("name, content_type, body", cases(), ids=[case[0] for case in cases()])
@@ -59,6 +79,31 @@ def test_every_hostile_body_is_answered_without_a_server_error(classifier, trans
                                                                content_type, body):
     for client in (classifier, translator):
         assert_client_or_success(post(client, body, content_type), name)
+
+
+@pytest.mark.parametrize("name, content_type, body", cases(), ids=[case[0] for case in cases()])
+def test_every_hostile_body_streamed_is_answered_without_a_server_error(classifier, translator, name,
+                                                                        content_type, body):
+    for client in (classifier, translator):
+        assert_client_or_success(post(client, body, content_type, stream=True), name)
+
+
+SMALL = [case for case in cases() if len(case[2]) < 100_000]  # the big ones test the model, not the route
+
+
+@pytest.mark.parametrize("name, content_type, body", SMALL, ids=[case[0] for case in SMALL])
+def test_every_hostile_body_reaches_a_multi_model_endpoint_model_safely(multi_model, name, content_type,
+                                                                        body):
+    assert_client_or_success(post(multi_model, body, content_type, path="/models/classifier/invoke"), name)
+
+
+@pytest.mark.parametrize("name, method, path, content_type, body", model_api_cases(),
+                         ids=[case[0] for case in model_api_cases()])
+def test_every_hostile_model_api_call_is_answered_without_a_server_error(multi_model, name, method, path,
+                                                                         content_type, body):
+    response = multi_model.open(path, method=method, data=body, headers={"Content-Type": content_type})
+    assert_client_or_success(response, name)
+    assert multi_model.get("/ping").status_code == 200
 
 
 def test_json_lines_with_raw_line_separators_inside_strings_are_not_split(classifier):
@@ -116,9 +161,27 @@ def test_random_json_documents_are_answered_with_a_2xx_or_4xx(classifier, transl
 def test_any_text_decodes_to_documents_or_a_client_error(text):
     from sagemaker_nlp.errors import ClientError
 
-    for kind in (codecs.JSON, codecs.JSONLINES, codecs.TEXT):
+    for kind in (codecs.JSON, codecs.JSONLINES, codecs.TEXT, codecs.CSV):
         try:
             body = codecs.decode_body(text.encode("utf-8", "surrogatepass"), kind, "utf-8")
         except ClientError:
             continue
         assert body.documents
+
+
+@FUZZ
+@given(body=st.binary(max_size=300), content_type=st.sampled_from([JSON, "", "text/csv"]))
+def test_random_bytes_to_the_load_api_are_answered_with_a_2xx_or_4xx(multi_model, body, content_type):
+    assert_client_or_success(post(multi_model, body, content_type, path="/models"), body)
+
+
+@FUZZ
+@given(name=st.text(min_size=1, max_size=40), method=st.sampled_from(["GET", "DELETE", "POST"]))
+def test_random_model_names_are_answered_with_a_2xx_or_4xx(multi_model, name, method):
+    from urllib.parse import quote
+
+    if name == "classifier":
+        return  # deleting the one loaded model would starve the other examples
+    path = f"/models/{quote(name, safe='')}" + ("/invoke" if method == "POST" else "")
+    response = multi_model.open(path, method=method, json={"inputs": "x"})
+    assert_client_or_success(response, name)
