@@ -33,6 +33,18 @@ def confusion_matrix_section(gold: list[str], predicted: list[str], labels: list
     return Section("Confusion matrix", [Figure(caption, draw, (side + 1.2, side))])
 
 
+def f1_bars(caption: str, names: list[str], f1, axis: str, color: str) -> Figure:
+    """One horizontal bar per class (or entity type), F1 from 0 to 1, first name on top."""
+    def draw(ax):
+        ax.barh(range(len(names)), f1, color=color)
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(axis)
+
+    return Figure(caption, draw, (6.4, min(8.0, 1.2 + 0.35 * max(1, len(names)))))
+
+
 def per_class_section(gold, predicted, labels: list[str], split: str,
                       note: str = "") -> Section:
     """Precision, recall, F1 and support per class. ``gold``/``predicted``: one class name per
@@ -46,15 +58,7 @@ def per_class_section(gold, predicted, labels: list[str], split: str,
     blocks = [Table(["class", "precision", "recall", "F1", "support"], rows,
                     f"Per-class scores on the {split} split")]
 
-    def draw(ax):
-        ax.barh(range(len(labels)), f1, color="tab:blue")
-        ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("F1")
-
-    blocks.append(Figure(f"F1 per class on the {split} split", draw,
-                         (6.4, min(8.0, 1.2 + 0.3 * len(labels)))))
+    blocks.append(f1_bars(f"F1 per class on the {split} split", labels, f1, "F1", "tab:blue"))
     if note:
         blocks.insert(0, Paragraph(note))
     return Section("Per-class precision, recall and F1", blocks)

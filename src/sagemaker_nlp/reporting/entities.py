@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from seqeval.metrics import classification_report
 
-from .document import Figure, Section, Table
+from .classes import f1_bars
+from .document import Section, Table
 
 _AVERAGES = ("micro avg", "macro avg", "weighted avg")
 
@@ -17,19 +18,11 @@ def entity_section(gold: list[list[str]], predicted: list[list[str]], split: str
             for name in (*types, *(a for a in _AVERAGES if a in scores))]
     f1 = [scores[name]["f1-score"] for name in types]
 
-    def draw(ax):
-        ax.barh(range(len(types)), f1, color="tab:green")
-        ax.set_yticks(range(len(types)), types)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("entity F1")
-
     text = classification_report(gold, predicted, digits=4, zero_division=0)
     return Section(
         "Entities by type",
         [Table(["entity type", "precision", "recall", "F1", "support"], rows,
                f"Entity-level scores on the {split} split (an entity counts when its type and "
                f"every word match)"),
-         Figure(f"F1 per entity type on the {split} split", draw,
-                (6.4, min(8.0, 1.2 + 0.35 * max(1, len(types)))))],
+         f1_bars(f"F1 per entity type on the {split} split", types, f1, "entity F1", "tab:green")],
         files={f"{split}_classification_report.txt": text})
