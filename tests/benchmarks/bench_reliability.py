@@ -4,7 +4,8 @@ Against the real `serve` (gunicorn + our app) with a small classifier and a smal
 
 1. every body of tests/support/hostile.py: how many answered 2xx, 4xx, 5xx, or hung (no answer
    within the timeout);
-2. good clients and bad clients at once: how many good requests failed while bad ones ran;
+2. good clients and bad clients (sending the bodies step 1 saw refused) at once: how many good
+   requests failed while bad ones ran, and how;
 3. `/ping`'s slowest answer while 16 clients load the server, and while one document of the
    maximum size is being translated (SageMaker's health check allows 2 s);
 4. lines in vs lines out for a JSON Lines body over the limit, sent with a Content-Length and
@@ -67,20 +68,28 @@ def send(url: str, body: bytes, content_type: str, timeout: float) -> int | str:
         return "reset"
 
 
-def hostile_inputs(server: Server, timeout: float) -> dict[str, int]:
+def hostile_inputs(server: Server, timeout: float) -> tuple[dict[str, int], set[str]]:
+    """The tally of answers, and the names of the bodies refused with a 4xx (the bad ones)."""
     counts = {"tried": 0, "2xx": 0, "4xx": 0, "5xx": 0, "hung": 0, "reset": 0}
+    refused = set()
     for name, content_type, body in cases():
         status = send(server.url + "/invocations", body, content_type, timeout)
         counts["tried"] += 1
         key = status if isinstance(status, str) else f"{status // 100}xx"
         counts[key] = counts.get(key, 0) + 1
+        if key == "4xx":
+            refused.add(name)
         if key in ("5xx", "hung", "reset"):
             print(f"  {name}: {status}", flush=True)
-    return counts
+    return counts, refused
 
 
-def good_among_bad(server: Server, seconds: float, good_clients: int = 8, bad_clients: int = 4) -> dict:
-    bad_bodies = [(ct, body) for _, ct, body in cases() if len(body) < 200_000]
+def good_among_bad(server: Server, seconds: float, bad_names: set[str], good_clients: int = 8,
+                   bad_clients: int = 4) -> dict:
+    """Good clients beside clients sending the bodies the server refuses. (The catalogue's awkward
+    but valid bodies, such as 2,000 CSV rows, are real work: a good request may wait behind them,
+    which measures the model's speed, not isolation.)"""
+    bad_bodies = [(ct, body) for name, ct, body in cases() if name in bad_names and len(body) < 200_000]
     tally = {"good": 0, "good_failed": 0, "bad": 0}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -167,9 +176,11 @@ def main() -> None:
         with Server(model, SAGEMAKER_MAX_PAYLOAD_IN_MB="6", SAGEMAKER_NLP_THREADS_PER_WORKER="32",
                     SAGEMAKER_MODEL_SERVER_TIMEOUT="60") as server:
             print(f"== {name}: engine {server.ping['engine']}", flush=True)
-            print(f"RESULT {name} hostile inputs: {hostile_inputs(server, args.timeout)}", flush=True)
-            print(f"RESULT {name} good among bad: {good_among_bad(server, args.seconds)}", flush=True)
-            load = ping_while(server, lambda s=server: good_among_bad(s, args.seconds, 16, 0))
+            counts, refused = hostile_inputs(server, args.timeout)
+            print(f"RESULT {name} hostile inputs: {counts}", flush=True)
+            print(f"RESULT {name} good among bad: {good_among_bad(server, args.seconds, refused)}",
+                  flush=True)
+            load = ping_while(server, lambda s=server: good_among_bad(s, args.seconds, set(), 16, 0))
             print(f"RESULT {name} /ping slowest under 16-client load: {load:.3f} s", flush=True)
             document = " ".join(SENTENCES[:4]) * 1500  # ~100,000 characters: the default limit
             long_one = ping_while(server, lambda s=server, d=document: send(
