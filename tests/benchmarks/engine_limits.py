@@ -15,6 +15,13 @@ import statistics
 import time
 from pathlib import Path
 
+from sagemaker_nlp.serving.cli import OPENMP_DEFAULTS
+
+# The raw engine runs as the server's engine does: the OpenMP settings ``serve`` gives its
+# workers, set before this process first imports torch or CTranslate2.
+for _name, _value in OPENMP_DEFAULTS.items():
+    os.environ.setdefault(_name, _value)
+
 
 def cores() -> int:
     return len(os.sched_getaffinity(0))

@@ -151,6 +151,7 @@ def test_clients_answered_together_come_back_into_one_batch(monkeypatch):
     from sagemaker_nlp.serving import batcher as batcher_module
 
     monkeypatch.setattr(batcher_module, "PATIENCE", 1.0)
+    monkeypatch.setattr(batcher_module, "REGULARS_WAIT_S", 1.0)
     calls = []
 
     def run(examples, params):
