@@ -1,7 +1,8 @@
 """Encoder serving (classification, BERT-base shape): our server (auto engine: dynamic int8 behind
-the calibration guard + dynamic batching) against the per-request baseline (transformers,
-batch 1, no batching): 16-client throughput, label agreement, 1-client p50, start-to-ping, and a
-10,000-line JSON Lines Batch Transform stream.
+the calibration guard + dynamic batching) against its own engine offline (the engine's forward at
+batch 16 and 32 on the same tokenized inputs: the ceiling) and against the per-request baseline
+(transformers, batch 1, no batching): 16- and 32-client throughput, label agreement, 1-client
+p50, start-to-ping, and a 10,000-line JSON Lines Batch Transform stream.
 
     python tests/benchmarks/bench_encoder.py [--seconds 60] [--lines 10000]
 """
@@ -13,7 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SYSTEMS, Server, build_bert_base, machine, measure, sentences
+import engine_limits
+
+from common import SYSTEMS, Server, build_bert_base, load, load_average, machine, measure, sentences
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -33,22 +36,48 @@ def stream(server: Server, lines: list[str], per_body: int, seconds: float) -> d
     return {"done": done, "errors": errors, "per_s": done / (time.monotonic() - started)}
 
 
+def against_engine(server: Server, raw, bodies: list, args) -> None:
+    """16 and 32 clients against the raw engine at batch 16 and 32, alternated."""
+    slices = {}
+    for n in (16, 32):
+        slices[f"engine {n}"] = lambda n=n: raw.rate(n, args.seconds / 4)
+        slices[f"server {n}"] = lambda n=n: load(server, bodies, clients=n, seconds=args.seconds / 2)
+    runs = engine_limits.alternate(args.rounds, slices)
+    for n in (16, 32):
+        served, engine = runs[f"server {n}"], runs[f"engine {n}"]
+        print(f"RESULT classification, {n} clients (load {load_average()}): "
+              f"{engine_limits.rates(served, 1)} records/s against {raw.name}'s "
+              f"{engine_limits.rates(engine, 1)} at batch {n}: "
+              f"{engine_limits.median_ratio(served, engine):.2f} of the raw engine (median of "
+              f"{args.rounds} rounds; target >= 0.9)", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60, help="time bound per load phase")
     parser.add_argument("--lines", type=int, default=10000, help="JSON Lines records streamed")
+    parser.add_argument("--rounds", type=int, default=2, help="engine/server alternations")
+    parser.add_argument("--model-dir", type=Path, help="reuse (or build once into) this folder")
+    parser.add_argument("--ours-only", action="store_true", help="skip the baseline and the stream")
     args = parser.parse_args()
     print(machine(), flush=True)
-    model_dir = build_bert_base(Path(tempfile.mkdtemp()) / "bert-base", "classification", LABELS)
+    model_dir = args.model_dir or Path(tempfile.mkdtemp()) / "bert-base"
+    if not (model_dir / "config.json").is_file():
+        build_bert_base(model_dir, "classification", LABELS)
     texts = sentences(4000, seed=2)
+    raw = engine_limits.Encoder(model_dir, texts)
     bodies = [{"inputs": text} for text in texts]
     lines = [json.dumps({"text": text}) for text in sentences(args.lines, seed=4)]
 
     results = {}
-    for name, env in SYSTEMS:
+    for name, env in SYSTEMS[1:] if args.ours_only else SYSTEMS:
         with Server(model_dir, **env) as server:
             results[name] = measure(name, server, bodies, single=60, seconds=args.seconds)
             single, many = results[name]["single"], results[name]["many"]
+            if name == "ours":
+                against_engine(server, raw, bodies, args)
+                if args.ours_only:
+                    return
             batch = results[name]["stream"] = stream(server, lines, 500 if name == "ours" else 50,
                                                      args.seconds * 10 if name == "ours" else args.seconds)
             print(f"{name}: 16 clients {many['per_s']:.2f} records/s ({many['done']} done); 1 client "

@@ -215,14 +215,22 @@ def load(server: Server, bodies: list, clients: int, seconds: float) -> dict:
             "p50": statistics.median(latencies) if latencies else float("nan")}
 
 
-def measure(name: str, server: Server, bodies: list, single: int, seconds: float) -> dict:
+def measure(name: str, server: Server, bodies: list, single: int, seconds: float,
+            clients: tuple[int, ...] = (16,)) -> dict:
     """What every serving benchmark measures of one system: its engine and start-up (with the
     accuracy guard's verdicts from its log), 1-client latency over the first ``single`` bodies
-    (bounded by ``seconds`` / 2) and 16-client throughput over all of them."""
+    (bounded by ``seconds`` / 2) and throughput at each number of concurrent ``clients`` over
+    all of them (``many``: the first)."""
     guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
              if "agrees with float32" in line]
     print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
           + (f"; guard: {' '.join(guard)}" if guard else ""), flush=True)
-    return {"single": load(server, bodies[:single], clients=1, seconds=seconds / 2),
-            "many": load(server, bodies, clients=16, seconds=seconds),
-            "start": server.ready_after, "engine": server.ping["engine"]}
+    result = {"single": load(server, bodies[:single], clients=1, seconds=seconds / 2),
+              "start": server.ready_after, "engine": server.ping["engine"]}
+    result["clients"] = {count: load(server, bodies, clients=count, seconds=seconds) for count in clients}
+    result["many"] = result["clients"][clients[0]]
+    return result
+
+
+def load_average() -> str:
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())

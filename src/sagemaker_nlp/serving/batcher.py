@@ -4,12 +4,18 @@ A request hands its jobs (examples with their parameters, one per document) to `
 waits. One runner thread takes the first waiting request and gathers whatever else arrives within
 ``max_delay`` (up to ``max_examples``), but only while more requests are in flight than it holds
 (``in_flight``, counted by the server from the moment a request arrives): a lone client never
-waits for company that is not coming. Jobs with identical parameters, from any request, then run
-as one call (the runner sorts by length and cuts mini-batches by token budget), and every
-prediction goes back to its job; a shared call that fails is retried job by job, so a bad record
-fails only its own request or line. A request alone in the server calls ``run_grouped`` inline.
-One thread at a time owns the model (the caller's ``run`` holds the lock). ``close`` ends the
-runner thread, so that an unloaded model (multi-model endpoints) is not kept alive by it.
+waits for company that is not coming. Clients that were just answered come back a few
+milliseconds later, all at once (a full batch answers them together), and a batch started
+before they are back runs half empty while they wait for it: so while a batch holds fewer
+requests than the previous one did, it waits for them up to ``PATIENCE`` of the previous run's
+time, within ``REGULARS_WAIT_S`` (at 16 concurrent clients, batches of 2-4 and 14-16
+alternated without this).
+Jobs with identical parameters, from any request, then run as one call (the runner sorts by
+length and cuts mini-batches by token budget), and every prediction goes back to its job; a
+shared call that fails is retried job by job, so a bad record fails only its own request or
+line. One thread at a time owns the model (the caller's ``run`` holds the lock).
+``close`` ends the runner thread, so that an unloaded model (multi-model endpoints) is not
+kept alive by it.
 """
 from __future__ import annotations
 
@@ -27,6 +33,13 @@ logger = logging.getLogger(__name__)
 Job = tuple[list[dict], dict]  # (examples, parameters)
 Run = Callable[[list[dict], dict], list[dict]]
 _STOP = object()  # queued by ``close``: the runner thread ends when it takes it
+# The longest a batch waits for the previous batch's clients: this share of that batch's run, and
+# never more than REGULARS_WAIT_S (they are back within tens of milliseconds when they come). A
+# saturated server never waits (its queue fills the batch), so this is latency, paid only when
+# fewer clients come back than left. At 16 clients, 5% left a BERT-base batch (0.3 s) before
+# they were back; 30% kept 42 of 46 batches full (loaded 2-core machine).
+PATIENCE = 0.25
+REGULARS_WAIT_S = 0.1
 
 
 def run_grouped(run: Run, jobs: list[Job]) -> list[list[dict] | Exception]:
@@ -86,6 +99,7 @@ class DynamicBatcher:
         self.max_delay_s = max_delay_s
         self.max_examples = max_examples
         self._queue: queue.Queue[_Pending] = queue.Queue()
+        self._last_requests, self._last_run_s = 0, 0.0  # the previous batch: its size, its run
         self._thread = threading.Thread(target=self._loop, name="dynamic-batcher", daemon=True)
         self._thread.start()
 
@@ -105,11 +119,16 @@ class DynamicBatcher:
             return None
         batch = [first]
         count = batch[0].size
-        deadline = time.monotonic() + self.max_delay_s
+        started = time.monotonic()
+        deadline = started + self.max_delay_s
+        regulars_deadline = started + max(self.max_delay_s,
+                                          min(PATIENCE * self._last_run_s, REGULARS_WAIT_S))
         while count < self.max_examples:
-            if self.in_flight is not None and self.in_flight() <= len(batch):
+            short_of_regulars = len(batch) < self._last_requests
+            if (self.in_flight is not None and not short_of_regulars
+                    and self.in_flight() <= len(batch)):
                 break  # every request in flight is in this batch: nobody else to wait for
-            remaining = deadline - time.monotonic()
+            remaining = (regulars_deadline if short_of_regulars else deadline) - time.monotonic()
             try:
                 item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
             except queue.Empty:
@@ -124,14 +143,17 @@ class DynamicBatcher:
     def _loop(self) -> None:
         while (batch := self._gather()) is not None:
             jobs = [job for pending in batch for job in pending.jobs]
+            started = time.monotonic()
             try:
                 results = run_grouped(self.run, jobs)
             except BaseException as error:  # noqa: BLE001 - never leave a request waiting
                 for pending in batch:
                     pending.future.set_exception(error)
                 continue
+            self._last_requests, self._last_run_s = len(batch), time.monotonic() - started
             if len(batch) > 1:
-                logger.debug("Batched %d requests, %d jobs", len(batch), len(jobs))
+                logger.debug("Batched %d requests, %d jobs, ran %.0f ms", len(batch), len(jobs),
+                             1000 * self._last_run_s)
             start = 0
             for pending in batch:
                 pending.future.set_result(results[start:start + len(pending.jobs)])

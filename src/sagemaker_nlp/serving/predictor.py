@@ -186,11 +186,13 @@ class Predictor:
 
     def run(self, jobs: list[Job]) -> list[list[dict] | Exception]:
         """Per job (examples, parameters), its predictions in order or the exception it alone
-        raised. Concurrent callers share forward passes when the dynamic batcher is on and others
-        are in flight; alone in the server (or with batching off) the request runs in its own
-        thread, sparing the hand-off."""
+        raised. With the dynamic batcher on, every request goes through it, alone or not (it
+        does not wait when nobody else is in flight): a request that ran in its own thread
+        whenever it found itself alone held the model for a batch of one while the batch
+        gathered behind it waited for the lock (9% of the runner's time at 16 clients, py-spy).
+        The hand-off costs a thread switch, under 1 ms."""
         self.check_ready()
-        if self.batcher is not None and self._requests > 1:
+        if self.batcher is not None:
             return self.batcher.submit(jobs)
         return run_grouped(self._run, jobs)
 

@@ -142,3 +142,38 @@ def test_requests_in_flight_are_waited_for_within_the_delay():
     batcher.submit([([{}], {})])
     late.join(2)
     assert calls == [2], "the second request in flight joins the first one's batch"
+
+
+def test_clients_answered_together_come_back_into_one_batch(monkeypatch):
+    # Clients answered by one batch return a few milliseconds apart; the next batch waits for
+    # as many requests as the previous one held (within PATIENCE of its run time) instead of
+    # running the first arrival alone while the others queue behind it.
+    from sagemaker_nlp.serving import batcher as batcher_module
+
+    monkeypatch.setattr(batcher_module, "PATIENCE", 1.0)
+    monkeypatch.setattr(batcher_module, "REGULARS_WAIT_S", 1.0)
+    calls = []
+
+    def run(examples, params):
+        calls.append(len(examples))
+        time.sleep(0.3)
+        return [{} for _ in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.05, in_flight=lambda: 4)
+    first = [threading.Thread(target=batcher.submit, args=([([{}], {})],)) for _ in range(4)]
+    for thread in first:
+        thread.start()
+    for thread in first:
+        thread.join(5)
+    batcher.in_flight = lambda: 1  # the server sees each returning client alone at first
+
+    def come_back(delay):
+        time.sleep(delay)
+        batcher.submit([([{}], {})])
+
+    again = [threading.Thread(target=come_back, args=(0.02 * i,)) for i in range(4)]
+    for thread in again:
+        thread.start()
+    for thread in again:
+        thread.join(5)
+    assert calls == [4, 4], "the returning clients share one batch"

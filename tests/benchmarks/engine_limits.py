@@ -1,0 +1,112 @@
+"""The raw engine's offline throughput: the ceiling our server is measured against.
+
+The same model our server loads (a ``Predictor`` with the server's engine options), fed the same
+inputs already tokenized, in fixed batches of 16 or 32 in input order (what 16 or 32 concurrent
+one-sentence requests can form): for translation ``ctranslate2.Translator.translate_batch`` on
+token strings with the very options our runner passes, for encoder heads the engine's forward
+(``Engine.logits``) on collated batches. Nothing of ours runs inside the timed loop but the
+engine call. The machine is shared, so benchmarks alternate slices of this with slices of the
+server and compare neighbours (``alternate``).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+
+from sagemaker_nlp.serving.cli import OPENMP_DEFAULTS
+
+# The raw engine runs as the server's engine does: the OpenMP settings ``serve`` gives its
+# workers, set before this process first imports torch or CTranslate2.
+for _name, _value in OPENMP_DEFAULTS.items():
+    os.environ.setdefault(_name, _value)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def loaded(model_dir: Path):
+    """The model loaded as ``serve`` loads it (auto engine, every core), in this process."""
+    from sagemaker_nlp.serving.predictor import Predictor
+    from sagemaker_nlp.serving.settings import ServerSettings
+
+    settings = ServerSettings.from_env()
+    predictor = Predictor(model_dir, 32, settings.torch_threads(), engine_options=settings.engine_options())
+    predictor.load()
+    if predictor.error:
+        raise RuntimeError(predictor.error)
+    return predictor
+
+
+class Translation:
+    """``translate_batch`` on the benchmark's sentences with exactly ``new_tokens`` generated."""
+
+    def __init__(self, model_dir: Path, texts: list[str], new_tokens: int):
+        self.predictor = loaded(model_dir)
+        self.new_tokens = new_tokens
+        task, engine = self.predictor.task, self.predictor.engine
+        examples = [{"text": t, "where": "x"} for t in texts]
+        features, _ = task.inference_inputs(examples, self.predictor.tokenizer, engine.config,
+                                            task.parse_parameters({}))
+        self.sources = [[engine.source_tokens[i] for i in f["input_ids"]] for f in features]
+        self.name = engine.name
+
+    def rate(self, batch: int, beams: int, seconds: float) -> dict:
+        """Sentences/s and generated tokens/s at ``batch`` and ``beams`` over ``seconds``."""
+        task, engine = self.predictor.task, self.predictor.engine
+        # The very options our runner hands translate_batch for such a request.
+        settings = task.generation_settings(task.parse_parameters(
+            {"max_new_tokens": self.new_tokens, "num_beams": beams}))
+        options = engine._options(self.predictor.runner.resolve_lengths(settings, 0))
+        done, generated, started = 0, 0, time.monotonic()
+        while time.monotonic() - started < seconds and done < len(self.sources):
+            chunk = self.sources[done:done + batch]
+            out = engine.translator.translate_batch(
+                chunk, suppress_sequences=engine._suppressed(), max_input_length=0, **options)
+            generated += sum(len(r.hypotheses[0]) for r in out)
+            done += len(chunk)
+        elapsed = time.monotonic() - started
+        return {"per_s": done / elapsed, "tokens_per_s": generated / elapsed,
+                "source_tokens": sum(map(len, self.sources[:done])) / done}
+
+
+class Encoder:
+    """The engine's forward on collated batches of the benchmark's sentences."""
+
+    def __init__(self, model_dir: Path, texts: list[str]):
+        self.predictor = loaded(model_dir)
+        runner = self.predictor.runner
+        self.features, _ = runner.task.inference_inputs(
+            [{"text": t, "where": "x"} for t in texts], runner.tokenizer, runner.engine.config,
+            runner.task.parse_parameters({}))
+        self.name = runner.engine.name
+
+    def rate(self, batch: int, seconds: float) -> dict:
+        runner = self.predictor.runner
+        done, started = 0, time.monotonic()
+        while time.monotonic() - started < seconds and done < len(self.features):
+            item = runner._collate(self.features[done:done + batch])
+            runner.engine.logits(item)
+            done += len(item["input_ids"])
+        return {"per_s": done / (time.monotonic() - started)}
+
+
+def alternate(rounds: int, slices: dict) -> dict:
+    """Runs each named slice (a no-argument function returning {"per_s": ...}) once per round,
+    in order, and returns per name its per-round results; ratios are then taken between
+    neighbours in time, so a load change from other users of the machine moves both sides."""
+    results: dict = {name: [] for name in slices}
+    for _ in range(rounds):
+        for name, run in slices.items():
+            results[name].append(run())
+    return results
+
+
+def median_ratio(ours: list[dict], engine: list[dict]) -> float:
+    return statistics.median(o["per_s"] / e["per_s"] for o, e in zip(ours, engine))
+
+
+def rates(results: list[dict], digits: int) -> str:
+    return " / ".join(f"{result['per_s']:.{digits}f}" for result in results)
