@@ -16,7 +16,7 @@ from pathlib import Path
 
 import engine_limits
 
-from common import SYSTEMS, Server, build_bert_base, load, load_average, machine, measure, sentences
+from common import SYSTEMS, Server, build_bert_base, load, machine, measure, sentences
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -43,13 +43,7 @@ def against_engine(server: Server, raw, bodies: list, args) -> None:
         slices[f"engine {n}"] = lambda n=n: raw.rate(n, args.seconds / 4)
         slices[f"server {n}"] = lambda n=n: load(server, bodies, clients=n, seconds=args.seconds / 2)
     runs = engine_limits.alternate(args.rounds, slices)
-    for n in (16, 32):
-        served, engine = runs[f"server {n}"], runs[f"engine {n}"]
-        print(f"RESULT classification, {n} clients (load {load_average()}): "
-              f"{engine_limits.rates(served, 1)} records/s against {raw.name}'s "
-              f"{engine_limits.rates(engine, 1)} at batch {n}: "
-              f"{engine_limits.median_ratio(served, engine):.2f} of the raw engine (median of "
-              f"{args.rounds} rounds; target >= 0.9)", flush=True)
+    engine_limits.print_ratios("classification", "records/s", runs, raw.name, args.rounds, 1)
 
 
 def main():

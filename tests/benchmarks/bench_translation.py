@@ -103,13 +103,8 @@ def main():
             runs = engine_limits.alternate(args.rounds, slices)
         if beam == 1:
             greedy_16 = statistics.median(r["per_s"] for r in runs["server 16"])
-        for n in (16, 32):
-            served, engine = runs[f"server {n}"], runs[f"engine {n}"]
-            print(f"RESULT translation beam {beam}, {n} clients (load {load_average()}): "
-                  f"{engine_limits.rates(served, 2)} sentences/s against the engine's "
-                  f"{engine_limits.rates(engine, 2)} at batch {n}: "
-                  f"{engine_limits.median_ratio(served, engine):.2f} of the raw engine (median of "
-                  f"{args.rounds} rounds; target >= 0.9)", flush=True)
+        engine_limits.print_ratios(f"translation beam {beam}", "sentences/s", runs, "the engine",
+                                   args.rounds, 2)
         print(f"RESULT translation beam {beam}: 1 client p50 {1000 * single['p50']:.0f} ms; "
               f"start to /ping 200 {server.ready_after:.1f} s", flush=True)
     if args.baseline_seconds and 1 in beams:

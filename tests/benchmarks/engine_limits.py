@@ -15,6 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
+from common import load_average
 from sagemaker_nlp.serving.cli import OPENMP_DEFAULTS
 
 # The raw engine runs as the server's engine does: the OpenMP settings ``serve`` gives its
@@ -110,3 +111,14 @@ def median_ratio(ours: list[dict], engine: list[dict]) -> float:
 
 def rates(results: list[dict], digits: int) -> str:
     return " / ".join(f"{result['per_s']:.{digits}f}" for result in results)
+
+
+def print_ratios(what: str, unit: str, runs: dict, engine: str, rounds: int, digits: int) -> None:
+    """One RESULT line per client count: the server's and the engine's slices (from
+    ``alternate``, keys ``server N`` / ``engine N``) and the median server / engine ratio."""
+    for n in (16, 32):
+        served, raw = runs[f"server {n}"], runs[f"engine {n}"]
+        print(f"RESULT {what}, {n} clients (load {load_average()}): {rates(served, digits)} {unit} "
+              f"against {engine}'s {rates(raw, digits)} at batch {n}: "
+              f"{median_ratio(served, raw):.2f} of the raw engine (median of {rounds} rounds; "
+              f"target >= 0.9)", flush=True)
