@@ -25,9 +25,8 @@ def nllb(tmp_path_factory):
 
 
 def test_a_markdown_post_keeps_its_structure_in_every_request_form(image, nllb):
-    server = containers.start_server(image, nllb,
-                                     "-e", 'SAGEMAKER_NLP_DEFAULT_PARAMETERS={"max_new_tokens": 8}')
-    try:
+    with containers.serving(image, nllb,
+                            "-e", 'SAGEMAKER_NLP_DEFAULT_PARAMETERS={"max_new_tokens": 8}') as server:
         url = f"{server['url']}/invocations"
         envelope = requests.post(url, json={"inputs": POST, "parameters": {
             "tgt_lang": "es", "format": "markdown"}}, timeout=120)
@@ -41,18 +40,13 @@ def test_a_markdown_post_keeps_its_structure_in_every_request_form(image, nllb):
         assert raw.status_code == 200 and raw.headers["Content-Type"].startswith("text/markdown")
         assert keeps(structure(raw.text), structure(POST)) == []
         assert raw.text.count("\n```") == POST.count("\n```")
-    finally:
-        containers.stop_server(server)
 
 
 def test_batch_transform_style_raw_documents_take_their_parameters_from_the_environment(image, nllb):
     defaults = json.dumps({"tgt_lang": "de", "max_new_tokens": 6})
-    server = containers.start_server(image, nllb, "-e", f"SAGEMAKER_NLP_DEFAULT_PARAMETERS={defaults}",
-                                     "-e", "SAGEMAKER_BATCH=true")
-    try:
+    with containers.serving(image, nllb, "-e", f"SAGEMAKER_NLP_DEFAULT_PARAMETERS={defaults}",
+                            "-e", "SAGEMAKER_BATCH=true") as server:
         response = requests.post(f"{server['url']}/invocations", data=POST.encode(), timeout=120,
                                  headers={"Content-Type": "text/markdown"})
         assert response.status_code == 200, response.text
         assert keeps(structure(response.text), structure(POST)) == []
-    finally:
-        containers.stop_server(server)

@@ -33,13 +33,10 @@ def test_no_command_with_training_job_name_trains(ml_tree, image):
     pytest.param(("-e", "TRAINING_JOB_NAME=job"), ("serve",), id="serve-argument-wins"),
 ])
 def test_serves_unless_a_training_job_started_it(options, command, image, trained_model):
-    server = containers.start_server(image, trained_model, *options, command=command)
-    try:
+    with containers.serving(image, trained_model, *options, command=command) as server:
         answer = requests.post(f"{server['url']}/invocations", json={"inputs": "a great film"},
                                timeout=30)
         assert answer.status_code == 200, answer.text
         assert answer.json()[0]["label"] in containers.LABELS
         assert containers.run(["docker", "inspect", "-f", "{{.State.Running}}", server["name"]]
                               ).stdout.strip() == "true"
-    finally:
-        containers.stop_server(server)

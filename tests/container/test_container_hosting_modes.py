@@ -45,20 +45,14 @@ def jsonlines_body(size: int, words_per_line: int, seed: int = 0) -> tuple[bytes
 
 @pytest.fixture(scope="module")
 def async_server(image, trained_model):
-    server = containers.start_server(image, trained_model, *ASYNC_RECIPE)
-    try:
+    with containers.serving(image, trained_model, *ASYNC_RECIPE) as server:
         yield server
-    finally:
-        containers.stop_server(server)
 
 
 @pytest.fixture(scope="module")
 def serverless_server(image, trained_model):
-    server = containers.start_server(image, trained_model, *SERVERLESS_RECIPE)
-    try:
+    with containers.serving(image, trained_model, *SERVERLESS_RECIPE) as server:
         yield server
-    finally:
-        containers.stop_server(server)
 
 
 def _log(server) -> str:

@@ -70,9 +70,8 @@ def test_a_multi_model_endpoint_serves_models_of_different_tasks(multi_model):
 
 
 def test_streaming_and_a_chunked_csv_body_in_the_image(image, store):
-    server = containers.start_server(image, store["classifier"], "-e", "SAGEMAKER_NLP_BATCH_SIZE=2",
-                                     "-e", "SAGEMAKER_MAX_PAYLOAD_IN_MB=0")
-    try:
+    with containers.serving(image, store["classifier"], "-e", "SAGEMAKER_NLP_BATCH_SIZE=2",
+                            "-e", "SAGEMAKER_MAX_PAYLOAD_IN_MB=0") as server:
         address = urlparse(server["url"])
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
         lines = "\n".join(json.dumps({"text": f"parcel late {i}"}) for i in range(5))
@@ -91,5 +90,3 @@ def test_streaming_and_a_chunked_csv_body_in_the_image(image, store):
         answer = connection.getresponse().read().decode().split("\n")
         connection.close()
         assert answer[0] == "pred,proba,error" and len(answer) == 301
-    finally:
-        containers.stop_server(server)

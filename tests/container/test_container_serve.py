@@ -15,11 +15,8 @@ TEXTS = ["the film was great and superb", "awful boring plot", "i love it"]
 @pytest.fixture(scope="module")
 def server(image, trained_model):
     """A serving container on a free 127.0.0.1 port (host network, SAGEMAKER_BIND_TO_PORT)."""
-    server = containers.start_server(image, trained_model)
-    try:
+    with containers.serving(image, trained_model) as server:
         yield server
-    finally:
-        containers.stop_server(server)
 
 
 def test_ping(server):

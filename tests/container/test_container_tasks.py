@@ -90,11 +90,8 @@ def _train_and_serve(spec, data, paths, image, tmp_path):
     # Serve what training wrote: a copy, read-only, as SageMaker mounts model.tar.gz's contents.
     served_model = tmp_path / "served-model"
     shutil.copytree(model, served_model)
-    server = containers.start_server(image, served_model)
-    try:
+    with containers.serving(image, served_model) as server:
         _check_responses(spec, data, server["url"])
-    finally:
-        containers.stop_server(server)
 
 
 def _check_responses(spec, data, url):

@@ -9,6 +9,7 @@ Settings (environment):
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -240,6 +241,16 @@ def start_server(image: str, model_dir: Path, *extra: str, command: tuple[str, .
         stop_server(server)
         raise
     return server
+
+
+@contextlib.contextmanager
+def serving(image: str, model_dir: Path, *extra: str, command: tuple[str, ...] = ("serve",)):
+    """``start_server`` for the length of a ``with`` block, then ``stop_server`` however it ends."""
+    server = start_server(image, model_dir, *extra, command=command)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 def stop_server(server: dict) -> None:
