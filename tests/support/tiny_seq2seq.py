@@ -126,6 +126,16 @@ def save_tiny_m2m100(directory: Path, sentences: list[str], seed: int = 0,
     return _m2m100_model(directory, tokenizer, seed, max_position_embeddings)
 
 
+def _learnt_bpe(bpe, sentences: list[str], vocab_size: int, special_tokens: list[str]):
+    """``bpe`` (a ``tokenizers`` BPE trainer) trained on ``sentences``: its vocabulary and merges,
+    as the slow-tokenizer constructors of NLLB, SeamlessM4T and BART take them."""
+    bpe.train_from_iterator(sentences, vocab_size=vocab_size, min_frequency=1, show_progress=False,
+                            special_tokens=special_tokens)
+    state = json.loads(bpe._tokenizer.to_str())["model"]
+    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    return state["vocab"], merges
+
+
 def save_tiny_nllb(directory: Path, sentences: list[str], seed: int = 0,
                    max_position_embeddings: int = 128) -> Path:
     """An NLLB-shaped checkpoint: BPE vocabulary from ``sentences`` plus the 200 NLLB codes."""
@@ -133,12 +143,9 @@ def save_tiny_nllb(directory: Path, sentences: list[str], seed: int = 0,
     from transformers import NllbTokenizer
 
     directory = Path(directory)
-    bpe = SentencePieceBPETokenizer()
-    bpe.train_from_iterator(sentences, vocab_size=300, min_frequency=1, show_progress=False,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
-    state = json.loads(bpe.to_str())["model"]
-    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
-    tokenizer = NllbTokenizer(vocab=state["vocab"], merges=merges, src_lang="eng_Latn",
+    vocab, merges = _learnt_bpe(SentencePieceBPETokenizer(), sentences, 300,
+                                ["<s>", "<pad>", "</s>", "<unk>"])
+    tokenizer = NllbTokenizer(vocab=vocab, merges=merges, src_lang="eng_Latn",
                               model_max_length=max_position_embeddings)
     return _m2m100_model(directory, tokenizer, seed, max_position_embeddings)
 
@@ -152,12 +159,9 @@ def save_tiny_bart(directory: Path, sentences: list[str], seed: int = 0,
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
 
     directory = Path(directory)
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(sentences, vocab_size=400, min_frequency=1, show_progress=False,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    state = json.loads(bpe._tokenizer.to_str())["model"]
-    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
-    tokenizer = BartTokenizer(vocab=state["vocab"], merges=merges,
+    vocab, merges = _learnt_bpe(ByteLevelBPETokenizer(), sentences, 400,
+                                ["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    tokenizer = BartTokenizer(vocab=vocab, merges=merges,
                               model_max_length=max_position_embeddings)
     torch.manual_seed(seed)
     config = BartConfig(
@@ -206,13 +210,10 @@ def save_tiny_seamless(directory: Path, sentences: list[str], seed: int = 0, ful
     )
 
     directory = Path(directory)
-    bpe = SentencePieceBPETokenizer()
-    bpe.train_from_iterator(sentences, vocab_size=300, min_frequency=1, show_progress=False,
-                            special_tokens=["<pad>", "<unk>", "<s>", "</s>"])
-    state = json.loads(bpe.to_str())["model"]
-    merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in state["merges"]]
+    vocab, merges = _learnt_bpe(SentencePieceBPETokenizer(), sentences, 300,
+                                ["<pad>", "<unk>", "<s>", "</s>"])
     tokenizer = SeamlessM4TTokenizer(
-        vocab=state["vocab"], merges=merges, src_lang="eng", model_max_length=max_position_embeddings,
+        vocab=vocab, merges=merges, src_lang="eng", model_max_length=max_position_embeddings,
         additional_special_tokens=[f"__{code}__" for code in languages])
     torch.manual_seed(seed)
     config = SeamlessM4Tv2Config(
