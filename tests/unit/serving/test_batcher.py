@@ -177,3 +177,46 @@ def test_clients_answered_together_come_back_into_one_batch(monkeypatch):
     for thread in again:
         thread.join(5)
     assert calls == [4, 4], "the returning clients share one batch"
+
+
+def test_a_request_that_came_in_during_a_batch_is_waited_for_with_the_returning_clients(monkeypatch):
+    # A client whose request was still being read when a batch set out joins the server's
+    # regulars: the next batch waits for it and the batch's returning clients together, instead
+    # of waiting only for as many as the previous batch held and leaving a straggler behind
+    # (at 32 clients, batches settled at 27-28 and the rest ran a batch later).
+    from sagemaker_nlp.serving import batcher as batcher_module
+
+    monkeypatch.setattr(batcher_module, "PATIENCE", 1.0)
+    monkeypatch.setattr(batcher_module, "REGULARS_WAIT_S", 1.0)
+    calls, in_server = [], {"now": 3}
+
+    def run(examples, params):
+        calls.append(len(examples))
+        time.sleep(0.3)
+        return [{} for _ in examples]
+
+    batcher = DynamicBatcher(run, max_delay_s=0.01, in_flight=lambda: in_server["now"])
+
+    def straggler():
+        time.sleep(0.1)  # arrives while the first batch runs
+        in_server["now"] = 4
+        batcher.submit([([{}], {})])
+
+    first = [threading.Thread(target=batcher.submit, args=([([{}], {})],)) for _ in range(3)]
+    late = threading.Thread(target=straggler)
+    for thread in [*first, late]:
+        thread.start()
+    for thread in first:
+        thread.join(5)
+    in_server["now"] = 1  # the server sees each returning client alone at first
+
+    def come_back(delay):
+        time.sleep(delay)
+        batcher.submit([([{}], {})])
+
+    again = [threading.Thread(target=come_back, args=(0.02 * i,)) for i in range(3)]
+    for thread in again:
+        thread.start()
+    for thread in [*again, late]:
+        thread.join(5)
+    assert calls == [3, 4], "the straggler and the three returning clients share one batch"
