@@ -38,11 +38,9 @@ def stream(server: Server, lines: list[str], per_body: int, seconds: float) -> d
 
 def against_engine(server: Server, raw, bodies: list, args) -> None:
     """16 and 32 clients against the raw engine at batch 16 and 32, alternated."""
-    slices = {}
-    for n in (16, 32):
-        slices[f"engine {n}"] = lambda n=n: raw.rate(n, args.seconds / 4)
-        slices[f"server {n}"] = lambda n=n: load(server, bodies, clients=n, seconds=args.seconds / 2)
-    runs = engine_limits.alternate(args.rounds, slices)
+    runs = engine_limits.alternate(
+        args.rounds, lambda n: raw.rate(n, args.seconds / 2),
+        lambda n, count: load(server, bodies[:count], clients=n, seconds=args.seconds * 10))
     engine_limits.print_ratios("classification", "records/s", runs, raw.name, args.rounds, 1)
 
 

@@ -96,11 +96,9 @@ def main():
         bodies = [{"inputs": text, "parameters": body} for text in texts]
         with Server(model_dir) as server:
             single = load(server, bodies[:20], clients=1, seconds=args.seconds / 2)
-            slices = {}
-            for n in (16, 32):
-                slices[f"engine {n}"] = lambda n=n, beam=beam: raw.rate(n, beam, args.seconds / 4)
-                slices[f"server {n}"] = lambda n=n, bodies=bodies: load(server, bodies, n, args.seconds)
-            runs = engine_limits.alternate(args.rounds, slices)
+            runs = engine_limits.alternate(
+                args.rounds, lambda n, beam=beam: raw.rate(n, beam, args.seconds / 2),
+                lambda n, count, bodies=bodies: load(server, bodies[:count], n, args.seconds * 10))
         if beam == 1:
             greedy_16 = statistics.median(r["per_s"] for r in runs["server 16"])
         engine_limits.print_ratios(f"translation beam {beam}", "sentences/s", runs, "the engine",

@@ -6,7 +6,8 @@ one-sentence requests can form): for translation ``ctranslate2.Translator.transl
 token strings with the very options our runner passes, for encoder heads the engine's forward
 (``Engine.logits``) on collated batches. Nothing of ours runs inside the timed loop but the
 engine call. The machine is shared, so benchmarks alternate slices of this with slices of the
-server and compare neighbours (``alternate``).
+server and compare neighbours (``alternate``), and each server slice serves exactly the inputs
+the engine slice before it ran (time-bounded slices of both had covered different inputs).
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ class Translation:
             generated += sum(len(r.hypotheses[0]) for r in out)
             done += len(chunk)
         elapsed = time.monotonic() - started
-        return {"per_s": done / elapsed, "tokens_per_s": generated / elapsed,
+        return {"per_s": done / elapsed, "tokens_per_s": generated / elapsed, "done": done,
                 "source_tokens": sum(map(len, self.sources[:done])) / done}
 
 
@@ -91,17 +92,21 @@ class Encoder:
             item = runner._collate(self.features[done:done + batch])
             runner.engine.logits(item)
             done += len(item["input_ids"])
-        return {"per_s": done / (time.monotonic() - started)}
+        return {"per_s": done / (time.monotonic() - started), "done": done}
 
 
-def alternate(rounds: int, slices: dict) -> dict:
-    """Runs each named slice (a no-argument function returning {"per_s": ...}) once per round,
-    in order, and returns per name its per-round results; ratios are then taken between
-    neighbours in time, so a load change from other users of the machine moves both sides."""
-    results: dict = {name: [] for name in slices}
+def alternate(rounds: int, engine, server, counts: tuple[int, ...] = (16, 32)) -> dict:
+    """Per round and per batch size n: ``engine(n)`` (the raw engine at batch n for a time slice,
+    returning {"per_s", "done"}), then ``server(n, done)`` (the server at n concurrent clients on
+    exactly the ``done`` inputs that slice ran: the same inputs, so their lengths cannot favour
+    either side). Returns per ``engine n`` / ``server n`` the per-round results; ratios are taken
+    between neighbours in time, so a load change from other users of the machine moves both."""
+    results: dict = {f"{side} {n}": [] for n in counts for side in ("engine", "server")}
     for _ in range(rounds):
-        for name, run in slices.items():
-            results[name].append(run())
+        for n in counts:
+            ran = engine(n)
+            results[f"engine {n}"].append(ran)
+            results[f"server {n}"].append(server(n, ran["done"]))
     return results
 
 
