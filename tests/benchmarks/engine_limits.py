@@ -18,11 +18,12 @@ import time
 from pathlib import Path
 
 from common import load_average
-from sagemaker_nlp.serving.cli import OPENMP_DEFAULTS
+from sagemaker_nlp.serving.cli import RUNTIME_DEFAULTS
 
-# The raw engine runs as the server's engine does: the OpenMP settings ``serve`` gives its
-# workers, set before this process first imports torch or CTranslate2.
-for _name, _value in OPENMP_DEFAULTS.items():
+# The raw engine runs as the server's engine does: the settings ``serve`` gives its workers, set
+# before this process first imports torch or CTranslate2 (glibc read MALLOC_ARENA_MAX when this
+# process started, but the engine runs in the main thread here, which uses the main arena anyway).
+for _name, _value in RUNTIME_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
 
 

@@ -40,3 +40,16 @@ def test_serves_unless_a_training_job_started_it(options, command, image, traine
         assert answer.json()[0]["label"] in containers.LABELS
         assert containers.run(["docker", "inspect", "-f", "{{.State.Running}}", server["name"]]
                               ).stdout.strip() == "true"
+
+
+def test_the_served_process_is_gunicorn_with_serves_runtime_settings(image, trained_model):
+    # `serve` goes through the package's entry point, which sets OpenMP's waiting and malloc's
+    # arenas for the workers (a value the user passes wins) and execs gunicorn as PID 1, which
+    # receives SageMaker's SIGTERM.
+    with containers.serving(image, trained_model, "-e", "MALLOC_ARENA_MAX=2") as server:
+        environ = containers.run(["docker", "exec", server["name"], "cat", "/proc/1/environ"]).stdout
+        command = containers.run(["docker", "exec", server["name"], "cat", "/proc/1/cmdline"]).stdout
+    variables = dict(item.split("=", 1) for item in environ.split("\0") if "=" in item)
+    assert variables["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert variables["MALLOC_ARENA_MAX"] == "2"
+    assert "gunicorn" in command.split("\0")[2:4], command
