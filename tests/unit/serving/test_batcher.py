@@ -166,15 +166,7 @@ def test_clients_answered_together_come_back_into_one_batch(monkeypatch):
     for thread in first:
         thread.join(5)
     batcher.in_flight = lambda: 1  # the server sees each returning client alone at first
-
-    def come_back(delay):
-        time.sleep(delay)
-        batcher.submit([([{}], {})])
-
-    again = [threading.Thread(target=come_back, args=(0.02 * i,)) for i in range(4)]
-    for thread in again:
-        thread.start()
-    for thread in again:
+    for thread in _come_back(batcher, 4):
         thread.join(5)
     assert calls == [4, 4], "the returning clients share one batch"
 
@@ -209,14 +201,18 @@ def test_a_request_that_came_in_during_a_batch_is_waited_for_with_the_returning_
     for thread in first:
         thread.join(5)
     in_server["now"] = 1  # the server sees each returning client alone at first
+    for thread in [*_come_back(batcher, 3), late]:
+        thread.join(5)
+    assert calls == [3, 4], "the straggler and the three returning clients share one batch"
 
+
+def _come_back(batcher: DynamicBatcher, clients: int) -> list[threading.Thread]:
+    """``clients`` answered clients sending their next request, 20 ms apart (started threads)."""
     def come_back(delay):
         time.sleep(delay)
         batcher.submit([([{}], {})])
 
-    again = [threading.Thread(target=come_back, args=(0.02 * i,)) for i in range(3)]
-    for thread in again:
+    threads = [threading.Thread(target=come_back, args=(0.02 * i,)) for i in range(clients)]
+    for thread in threads:
         thread.start()
-    for thread in [*again, late]:
-        thread.join(5)
-    assert calls == [3, 4], "the straggler and the three returning clients share one batch"
+    return threads
