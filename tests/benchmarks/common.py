@@ -233,21 +233,17 @@ def _post(connection: http.client.HTTPConnection, body) -> bytes:
     return data
 
 
-def measure(name: str, server: Server, bodies: list, single: int, seconds: float,
-            clients: tuple[int, ...] = (16,)) -> dict:
+def measure(name: str, server: Server, bodies: list, single: int, seconds: float) -> dict:
     """What every serving benchmark measures of one system: its engine and start-up (with the
     accuracy guard's verdicts from its log), 1-client latency over the first ``single`` bodies
-    (bounded by ``seconds`` / 2) and throughput at each number of concurrent ``clients`` over
-    all of them (``many``: the first)."""
+    (bounded by ``seconds`` / 2) and 16-client throughput over all of them."""
     guard = [line.split(": ", 1)[-1] for line in Path(server.log.name).read_text().splitlines()
              if "agrees with float32" in line]
     print(f"{name}: engine {server.ping['engine']}, /ping 200 after {server.ready_after:.1f} s"
           + (f"; guard: {' '.join(guard)}" if guard else ""), flush=True)
-    result = {"single": load(server, bodies[:single], clients=1, seconds=seconds / 2),
-              "start": server.ready_after, "engine": server.ping["engine"]}
-    result["clients"] = {count: load(server, bodies, clients=count, seconds=seconds) for count in clients}
-    result["many"] = result["clients"][clients[0]]
-    return result
+    return {"single": load(server, bodies[:single], clients=1, seconds=seconds / 2),
+            "many": load(server, bodies, clients=16, seconds=seconds),
+            "start": server.ready_after, "engine": server.ping["engine"]}
 
 
 def load_average() -> str:

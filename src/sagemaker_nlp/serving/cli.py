@@ -18,6 +18,7 @@ import sys
 #   multi-threaded worker's memory from fragmenting across arenas.
 RUNTIME_DEFAULTS = {"OMP_WAIT_POLICY": "PASSIVE", "MALLOC_ARENA_MAX": "1"}
 
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     config = os.environ.get("SAGEMAKER_NLP_GUNICORN_CONF", "python:sagemaker_nlp.serving.gunicorn_conf")
