@@ -1,5 +1,6 @@
 """The real ``serve`` (gunicorn and the app, in a subprocess on 127.0.0.1) in every hosting mode
-this file covers: response streaming read chunk by chunk as it arrives (``http.client``'s
+this file covers: two workers, each with its own model copy, healthy only once both are;
+response streaming read chunk by chunk as it arrives (``http.client``'s
 ``read1`` returns at most what one chunk holds), a chunked request body (Batch Transform with
 ``MaxPayloadInMB=0``) of CSV rows, and a multi-model endpoint loading, invoking, evicting and
 unloading models of different tasks."""
@@ -9,6 +10,9 @@ import csv
 import http.client
 import io
 import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +41,25 @@ def chunks_of(response) -> list[bytes]:
         else:
             found.append(piece)
     return found
+
+
+def test_ping_says_200_only_once_every_worker_has_its_model_and_then_every_request_is_answered(store):
+    with Server(store["classifier"], SAGEMAKER_MODEL_SERVER_WORKERS="2") as server:
+        # Server() returned on the first /ping 200: by then both copies must be loaded.
+        log = Path(server.log.name).read_text()
+        ready = set(re.findall(r"\[pid (\d+)\] sagemaker_nlp\.serving\.predictor: Model ready", log))
+        assert "2 worker(s)" in log and len(ready) == 2, log[-2000:]
+
+        def invoke(i: int) -> int:  # a fresh connection each: gunicorn hands them to either worker
+            connection = connect(server)
+            connection.request("POST", "/invocations", body=json.dumps({"inputs": f"refund {i}"}),
+                               headers={"Content-Type": "application/json"})
+            status = connection.getresponse().status
+            connection.close()
+            return status
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(invoke, range(24))) == {200}
 
 
 def test_json_lines_stream_in_chunks_of_whole_lines(store):

@@ -18,7 +18,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import ClientError, InsufficientMemory, ModelNotReady
-from . import bodies, codecs, memory, model_routes
+from . import bodies, codecs, memory, model_routes, workers_ready
 from .invocations import Invoker
 from .models import ModelRegistry
 from .predictor import Predictor
@@ -33,7 +33,7 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     if registry is None and settings.multi_model:
         registry = model_registry(settings)
     if registry is None and predictor is None:
-        predictor = _predictor(settings, settings.model_dir).start()
+        predictor = _predictor(settings, settings.model_dir, on_ready=workers_ready.mark).start()
     app = Flask("sagemaker_nlp")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.extensions["predictor"] = predictor
@@ -57,6 +57,11 @@ def create_app(settings: ServerSettings | None = None, predictor: Predictor | No
     @app.get("/ping")
     def ping():
         status = registry.status() if registry is not None else predictor.status()
+        ready = workers_ready.count(settings.workers) if registry is None else None
+        if status["status"] == "ready" and ready is not None and ready < settings.workers:
+            # This worker is ready, another is still loading its copy: a request SageMaker
+            # sends on a connection to that one would get a 503.
+            status = {"status": "loading", "workers_ready": ready, "workers": settings.workers}
         code = 200 if status["status"] == "ready" else 503
         return Response(json.dumps(status), status=code, mimetype=codecs.JSON)
 
@@ -91,10 +96,10 @@ def model_registry(settings: ServerSettings) -> ModelRegistry:
     return ModelRegistry(lambda url: _predictor(settings, url, hub=False), budget)
 
 
-def _predictor(settings: ServerSettings, model_dir, hub: bool = True) -> Predictor:
+def _predictor(settings: ServerSettings, model_dir, hub: bool = True, on_ready=None) -> Predictor:
     return Predictor(model_dir, settings.batch_size, settings.torch_threads(),
                      settings.max_batch_delay_ms, settings.engine_options(),
-                     timeout_s=settings.timeout, hub=hub)
+                     timeout_s=settings.timeout, hub=hub, on_ready=on_ready)
 
 
 def _error_handlers(app: Flask, settings: ServerSettings) -> None:

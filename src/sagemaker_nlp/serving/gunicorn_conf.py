@@ -6,9 +6,11 @@ stays under the 30 s SageMaker allows between SIGTERM and SIGKILL.
 """
 import os
 
+from sagemaker_nlp.serving import workers_ready
 from sagemaker_nlp.serving.settings import ServerSettings
 
 _settings = ServerSettings.from_env()
+workers_ready.create()  # before the workers fork: they inherit where to mark themselves ready
 
 bind = f"0.0.0.0:{_settings.port}"
 workers = _settings.workers
@@ -43,5 +45,10 @@ def pre_fork(server, worker):
     worker.sagemaker_index = next(i for i in range(len(taken) + 1) if i not in taken)
 
 
+def on_exit(server):
+    workers_ready.remove()
+
+
 def post_fork(server, worker):
-    os.environ["SAGEMAKER_NLP_WORKER_INDEX"] = str(worker.sagemaker_index)
+    os.environ[workers_ready.INDEX] = str(worker.sagemaker_index)
+    workers_ready.forget()

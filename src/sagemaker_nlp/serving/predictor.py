@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import artifacts
@@ -44,8 +45,10 @@ class Predictor:
 
     def __init__(self, model_dir: Path, batch_size: int = 32, torch_threads: int | None = None,
                  max_batch_delay_ms: float = 0, engine_options: EngineOptions | None = None,
-                 hf_task: str | None = None, timeout_s: float | None = None, hub: bool = True):
+                 hf_task: str | None = None, timeout_s: float | None = None, hub: bool = True,
+                 on_ready: Callable[[], None] | None = None):
         self.model_dir = Path(model_dir)
+        self.on_ready = on_ready  # called once the model is loaded and warm
         self.hub = hub  # may download HF_MODEL_ID (False for the models of a multi-model endpoint)
         self.engine_options = engine_options or EngineOptions(threads=torch_threads or 1)
         self.batch_size = batch_size
@@ -102,6 +105,8 @@ class Predictor:
             logger.info("Model ready: task %s, engine %s on %s, %d torch threads, %.1f s", task.name,
                         engine.name, device, torch.get_num_threads(), time.monotonic() - started)
             self.ready.set()
+            if self.on_ready is not None:
+                self.on_ready()
         except Exception as error:  # noqa: BLE001 - reported by /ping, never raised into a request
             self.failure, self.error = error, self._failure(error)
 
