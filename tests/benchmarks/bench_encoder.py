@@ -16,7 +16,7 @@ from pathlib import Path
 
 import engine_limits
 
-from common import SYSTEMS, Server, build_bert_base, load, machine, measure, sentences
+from common import SYSTEMS, WARM_UP_REQUESTS, Server, build_bert_base, load, machine, measure, sentences
 
 LABELS = ["account", "billing", "shipping", "technical"]
 
@@ -36,12 +36,20 @@ def stream(server: Server, lines: list[str], per_body: int, seconds: float) -> d
     return {"done": done, "errors": errors, "per_s": done / (time.monotonic() - started)}
 
 
-def against_engine(server: Server, raw, bodies: list, args) -> None:
-    """16 and 32 clients against the raw engine at batch 16 and 32, alternated."""
+def against_engine(server: Server, raw, copies, bodies: list, args) -> None:
+    """16 and 32 clients against the raw engine at batch 16 and 32 (one copy with every core),
+    and, when the server runs several copies, against the engine run that way, alternated."""
+    engines = {"engine": lambda n: raw.rate(n, args.seconds / 2)}
+    described = {"engine": f"{raw.name}, one copy with {engine_limits.cores()} threads"}
+    if copies is not None:
+        engines["copies"] = lambda n: copies.rate(n, args.seconds / 2)
+        described["copies"] = (f"{copies.name} as served, {copies.copies} copies at once, "
+                               f"each at batch n / {copies.copies}")
     runs = engine_limits.alternate(
-        args.rounds, lambda n: raw.rate(n, args.seconds / 2),
-        lambda n, count: load(server, bodies[:count], clients=n, seconds=args.seconds * 10))
-    engine_limits.print_ratios("classification", "records/s", runs, raw.name, args.rounds, 1)
+        args.rounds, engines,
+        lambda n, count: load(server, bodies[:count], clients=n, seconds=args.seconds * 10,
+                              warm_up=bodies[-WARM_UP_REQUESTS * n:]))
+    engine_limits.print_ratios("classification", "records/s", runs, described, args.rounds, 1)
 
 
 def main():
@@ -58,6 +66,9 @@ def main():
         build_bert_base(model_dir, "classification", LABELS)
     texts = sentences(4000, seed=2)
     raw = engine_limits.Encoder(model_dir, texts)
+    workers, threads = engine_limits.as_served(model_dir)
+    print(f"serve runs {workers} worker(s) with {threads} engine threads each here", flush=True)
+    copies = engine_limits.Copies(model_dir, texts, workers, threads) if workers > 1 else None
     bodies = [{"inputs": text} for text in texts]
     lines = [json.dumps({"text": text}) for text in sentences(args.lines, seed=4)]
 
@@ -67,7 +78,7 @@ def main():
             results[name] = measure(name, server, bodies, single=60, seconds=args.seconds)
             single, many = results[name]["single"], results[name]["many"]
             if name == "ours":
-                against_engine(server, raw, bodies, args)
+                against_engine(server, raw, copies, bodies, args)
                 if args.ours_only:
                     return
             batch = results[name]["stream"] = stream(server, lines, 500 if name == "ours" else 50,

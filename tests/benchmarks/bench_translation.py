@@ -18,7 +18,17 @@ from pathlib import Path
 
 import engine_limits
 
-from common import SYSTEMS, Server, build_marian, load, load_average, machine, measure, sentences
+from common import (
+    SYSTEMS,
+    WARM_UP_REQUESTS,
+    Server,
+    build_marian,
+    load,
+    load_average,
+    machine,
+    measure,
+    sentences,
+)
 
 
 def same_outputs(model_dir: Path, texts: list[str], new_tokens: int) -> dict:
@@ -97,12 +107,13 @@ def main():
         with Server(model_dir) as server:
             single = load(server, bodies[:20], clients=1, seconds=args.seconds / 2)
             runs = engine_limits.alternate(
-                args.rounds, lambda n, beam=beam: raw.rate(n, beam, args.seconds / 2),
-                lambda n, count, bodies=bodies: load(server, bodies[:count], n, args.seconds * 10))
+                args.rounds, {"engine": lambda n, beam=beam: raw.rate(n, beam, args.seconds / 2)},
+                lambda n, count, bodies=bodies: load(server, bodies[:count], n, args.seconds * 10,
+                                                     warm_up=bodies[-WARM_UP_REQUESTS * n:]))
         if beam == 1:
             greedy_16 = statistics.median(r["per_s"] for r in runs["server 16"])
-        engine_limits.print_ratios(f"translation beam {beam}", "sentences/s", runs, "the engine",
-                                   args.rounds, 2)
+        engine_limits.print_ratios(f"translation beam {beam}", "sentences/s", runs,
+                                   {"engine": f"the engine ({raw.name})"}, args.rounds, 2)
         print(f"RESULT translation beam {beam}: 1 client p50 {1000 * single['p50']:.0f} ms; "
               f"start to /ping 200 {server.ready_after:.1f} s", flush=True)
     if args.baseline_seconds and 1 in beams:

@@ -8,10 +8,15 @@ token strings with the very options our runner passes, for encoder heads the eng
 engine call. The machine is shared, so benchmarks alternate slices of this with slices of the
 server and compare neighbours (``alternate``), and each server slice serves exactly the inputs
 the engine slice before it ran (time-bounded slices of both had covered different inputs).
+
+Where ``serve`` starts two workers (an encoder model on a CPU host with two cores), the server
+runs two engine copies; ``Copies`` is then the raw engine run that way too, the ceiling of that
+configuration, printed beside the one-copy ceiling.
 """
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import statistics
 import time
@@ -29,6 +34,15 @@ for _name, _value in RUNTIME_DEFAULTS.items():
 
 def cores() -> int:
     return len(os.sched_getaffinity(0))
+
+
+def as_served(model_dir: Path) -> tuple[int, int]:
+    """The workers (model copies) ``serve`` starts for ``model_dir`` on this host and the engine
+    threads each gets: the very functions the server's settings use."""
+    from sagemaker_nlp.serving import settings
+
+    workers = settings.worker_count(model_dir)
+    return workers, settings.engine_threads(workers)
 
 
 def loaded(model_dir: Path):
@@ -97,20 +111,66 @@ class Encoder:
         return {"per_s": done / (time.monotonic() - started), "done": done}
 
 
-def alternate(rounds: int, engine, server, counts: tuple[int, ...] = (16, 32)) -> dict:
-    """Per round and per batch size n: ``engine(n)`` (the raw engine at batch n for a time slice,
-    returning {"per_s", "done"}), then ``server(n, done)`` (the server at n concurrent clients on
-    exactly the ``done`` inputs that slice ran: the same inputs, so their lengths cannot favour
-    either side); one more engine slice per n closes the last round. Returns per ``engine n``
-    (rounds + 1 results) and ``server n`` (rounds) the slices in time order."""
-    results: dict = {f"{side} {n}": [] for n in counts for side in ("engine", "server")}
+class Copies:
+    """The raw engine run the way ``serve`` runs it when it starts several workers: ``copies``
+    processes, each its own model copy with the server's engine threads, all running at once,
+    each at batch n / copies on its share of the inputs (n clients spread over the workers). A
+    process each, as the workers are: threads of one process would share one interpreter."""
+
+    def __init__(self, model_dir: Path, texts: list[str], copies: int, threads: int):
+        context = multiprocessing.get_context("spawn")
+        self.pipes = []
+        for index in range(copies):
+            mine, theirs = context.Pipe()
+            context.Process(target=_copy, args=(theirs, model_dir, texts[index::copies], threads),
+                            daemon=True).start()
+            self.pipes.append(mine)
+        names = [pipe.recv() for pipe in self.pipes]  # each says its engine once it is loaded
+        self.name = names[0]
+        self.copies = copies
+
+    def rate(self, batch: int, seconds: float) -> dict:
+        for pipe in self.pipes:
+            pipe.send((batch // self.copies, seconds))
+        ran = [pipe.recv() for pipe in self.pipes]
+        return {"per_s": sum(r["per_s"] for r in ran), "done": sum(r["done"] for r in ran)}
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(None)
+
+
+def _copy(pipe, model_dir: Path, texts: list[str], threads: int) -> None:
+    """One copy of ``Copies``: an encoder loaded with ``threads`` engine threads, timing slices
+    on request until told to stop."""
+    os.environ["SAGEMAKER_NLP_ENGINE_THREADS"] = str(threads)
+    encoder = Encoder(model_dir, texts)
+    pipe.send(encoder.name)
+    try:
+        while (request := pipe.recv()) is not None:
+            pipe.send(encoder.rate(*request))
+    except EOFError:  # the benchmark ended without a word: nothing left to time
+        pass
+
+
+def alternate(rounds: int, engines: dict, server, counts: tuple[int, ...] = (16, 32)) -> dict:
+    """Per round and per batch size n: a time slice of each raw engine in ``engines`` (name ->
+    ``engine(n)``, returning {"per_s", "done"}), then ``server(n, done)`` (the server at n
+    concurrent clients on exactly the ``done`` inputs the first engine's slice ran: the same
+    inputs, so their lengths cannot favour either side); one more slice of each engine per n
+    closes the last round. Returns per ``<engine name> n`` (rounds + 1 results) and
+    ``server n`` (rounds) the slices in time order."""
+    results: dict = {f"{side} {n}": [] for n in counts for side in (*engines, "server")}
     for _ in range(rounds):
         for n in counts:
-            ran = engine(n)
-            results[f"engine {n}"].append(ran)
-            results[f"server {n}"].append(server(n, ran["done"]))
+            slices = []
+            for name, engine in engines.items():
+                slices.append(engine(n))
+                results[f"{name} {n}"].append(slices[-1])
+            results[f"server {n}"].append(server(n, slices[0]["done"]))
     for n in counts:
-        results[f"engine {n}"].append(engine(n))
+        for name, engine in engines.items():
+            results[f"{name} {n}"].append(engine(n))
     return results
 
 
@@ -126,12 +186,16 @@ def rates(results: list[dict], digits: int) -> str:
     return " / ".join(f"{result['per_s']:.{digits}f}" for result in results)
 
 
-def print_ratios(what: str, unit: str, runs: dict, engine: str, rounds: int, digits: int) -> None:
-    """One RESULT line per client count: the server's and the engine's slices (from
-    ``alternate``, keys ``server N`` / ``engine N``) and the median server / engine ratio."""
+def print_ratios(what: str, unit: str, runs: dict, engines: dict[str, str], rounds: int,
+                 digits: int) -> None:
+    """One RESULT line per client count and raw engine: the server's and the engine's slices
+    (from ``alternate``, keys ``server N`` / ``<engine> N``) and the median server / engine
+    ratio. ``engines``: the key ``alternate`` used -> how the line names that engine."""
     for n in (16, 32):
-        served, raw = runs[f"server {n}"], runs[f"engine {n}"]
-        print(f"RESULT {what}, {n} clients (load {load_average()}): {rates(served, digits)} {unit} "
-              f"against {engine}'s {rates(raw, digits)} at batch {n}: "
-              f"{median_ratio(served, raw):.2f} of the raw engine (median of {rounds} rounds, each "
-              f"against the engine slices either side; target >= 0.9)", flush=True)
+        served = runs[f"server {n}"]
+        for key, described in engines.items():
+            raw = runs[f"{key} {n}"]
+            print(f"RESULT {what}, {n} clients (load {load_average()}): {rates(served, digits)} {unit} "
+                  f"against {described}: {rates(raw, digits)} at batch {n}: "
+                  f"{median_ratio(served, raw):.2f} of it (median of {rounds} rounds, each against "
+                  f"the engine slices either side; target >= 0.9)", flush=True)

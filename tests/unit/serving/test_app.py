@@ -14,14 +14,6 @@ from sagemaker_nlp.serving.settings import ServerSettings
 LABELS = {"account", "billing", "shipping", "technical"}
 
 
-@pytest.fixture(scope="module")
-def predictor(tiny_classifier):
-    predictor = Predictor(tiny_classifier, batch_size=4)
-    predictor.load()
-    assert predictor.ready.is_set(), predictor.error
-    return predictor
-
-
 @pytest.fixture
 def client(predictor, monkeypatch):
     monkeypatch.setenv("SAGEMAKER_MAX_PAYLOAD_IN_MB", "6")

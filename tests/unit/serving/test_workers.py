@@ -9,7 +9,6 @@ import pytest
 
 from sagemaker_nlp.serving import memory, settings, workers_ready
 from sagemaker_nlp.serving.app import create_app
-from sagemaker_nlp.serving.predictor import Predictor
 from sagemaker_nlp.serving.settings import ServerSettings
 
 GIB = 1 << 30
@@ -89,18 +88,10 @@ def test_gunicorn_holds_as_many_requests_per_worker_as_a_batch_takes(cpu_host, t
     assert found.threads == found.batch_size == 32
 
 
-@pytest.fixture(scope="module")
-def loaded(tiny_classifier):
-    predictor = Predictor(tiny_classifier, batch_size=4)
-    predictor.load()
-    assert predictor.ready.is_set(), predictor.error
-    return predictor
-
-
-def test_ping_is_503_until_every_worker_has_its_model(cpu_host, tiny_classifier, loaded, tmp_path):
+def test_ping_is_503_until_every_worker_has_its_model(cpu_host, tiny_classifier, predictor, tmp_path):
     cpu_host.setenv(workers_ready.READY_DIR, str(tmp_path))
     cpu_host.setenv(workers_ready.INDEX, "0")
-    client = create_app(served(tiny_classifier, cpu_host), loaded).test_client()
+    client = create_app(served(tiny_classifier, cpu_host), predictor).test_client()
     workers_ready.mark()  # this worker (0) is ready, worker 1 is still loading its copy
     response = client.get("/ping")
     assert response.status_code == 503
@@ -119,7 +110,7 @@ def test_a_restarted_worker_counts_as_loading_until_its_model_is_ready_again(cpu
     assert workers_ready.count(2) == 1
 
 
-def test_without_a_master_a_worker_answers_for_itself(cpu_host, tiny_classifier, loaded):
+def test_without_a_master_a_worker_answers_for_itself(cpu_host, tiny_classifier, predictor):
     # The app built in-process (tests, notebooks): no directory, so no one else to wait for.
-    client = create_app(served(tiny_classifier, cpu_host), loaded).test_client()
+    client = create_app(served(tiny_classifier, cpu_host), predictor).test_client()
     assert client.get("/ping").status_code == 200
