@@ -103,10 +103,11 @@ def two_copies_pay(model_dir: Path) -> bool:
     A worker's HTTP work (reading, parsing, answering, logging a request) holds its one
     interpreter, so between two batches its engine waits about 1 ms per client: 15-20 ms at 16
     clients, 12% of a 0.13 s BERT-base batch. A second copy computes while the first one
-    answers; measured on 2 cores at 16 and 32 clients, BERT-base int8 served 15-25% more records
+    answers; measured on 2 cores at 16 and 32 clients, BERT-base int8 served 9-21% more records
     per second with two (1-client latency unchanged, 23 ms, since each copy may use every core).
-    A translation batch runs 0.45-0.8 s, the round trip is 3-4% of it, and two CTranslate2 copies
-    sharing the cores ran 0-7% slower than one: generating (encoder-decoder) models keep one.
+    A translation batch runs 0.45-1 s, the round trip is 4-7% of it, and two CTranslate2 copies
+    sharing the cores made -7% to +11% (no gain beyond the noise; at one thread each a lone
+    sentence took 30% longer): generating (encoder-decoder) models keep one.
     Two copies only when there are two cores and memory for both (each its weights twice, for
     loading, plus ``COPY_RUNTIME_BYTES``); a model whose config is not on disk yet (a Hub id
     still to download) gets one."""
