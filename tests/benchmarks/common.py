@@ -213,11 +213,6 @@ def load(server: Server, bodies: list, clients: int, seconds: float, warm_up: li
                 for turn in range(WARM_UP_REQUESTS):
                     _post(connection, warm_up[(number * WARM_UP_REQUESTS + turn) % len(warm_up)])
                 ready.wait()
-        except BaseException:
-            ready.abort()  # the others stop waiting for this one
-            connection.close()
-            raise
-        try:
             deadline = clock["start"] + seconds
             while time.monotonic() < deadline:
                 with lock:
@@ -229,6 +224,9 @@ def load(server: Server, bodies: list, clients: int, seconds: float, warm_up: li
                 with lock:
                     latencies.append(time.monotonic() - started)
                     answers[index] = answer
+        except BaseException:
+            ready.abort()  # clients still warming up stop waiting for this one
+            raise
         finally:
             connection.close()
 

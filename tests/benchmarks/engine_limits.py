@@ -135,21 +135,17 @@ class Copies:
         ran = [pipe.recv() for pipe in self.pipes]
         return {"per_s": sum(r["per_s"] for r in ran), "done": sum(r["done"] for r in ran)}
 
-    def close(self) -> None:
-        for pipe in self.pipes:
-            pipe.send(None)
-
 
 def _copy(pipe, model_dir: Path, texts: list[str], threads: int) -> None:
     """One copy of ``Copies``: an encoder loaded with ``threads`` engine threads, timing slices
-    on request until told to stop."""
+    on request until the benchmark's end of the pipe closes (the process is a daemon)."""
     os.environ["SAGEMAKER_NLP_ENGINE_THREADS"] = str(threads)
     encoder = Encoder(model_dir, texts)
     pipe.send(encoder.name)
     try:
-        while (request := pipe.recv()) is not None:
-            pipe.send(encoder.rate(*request))
-    except EOFError:  # the benchmark ended without a word: nothing left to time
+        while True:
+            pipe.send(encoder.rate(*pipe.recv()))
+    except EOFError:  # the benchmark ended: nothing left to time
         pass
 
 
