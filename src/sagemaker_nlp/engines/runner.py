@@ -94,8 +94,13 @@ class InferenceRunner:
         sources = [f["input_ids"] for f in features]
         results: list[Any] = [None] * len(sources)
         for chunk in length_sorted_batches([len(ids) for ids in sources], self.batch_size):
-            sized = self.resolve_lengths(settings, max(len(sources[i]) for i in chunk))
-            for i, hypotheses in zip(chunk, engine.generate([sources[i] for i in chunk], sized)):
+            longest = max(len(sources[i]) for i in chunk)
+            sized = self.resolve_lengths(settings, longest)
+            started = time.monotonic()
+            generated = engine.generate([sources[i] for i in chunk], sized)
+            logger.debug("Generated for %d sources (longest %d tokens) in %.0f ms", len(chunk),
+                         longest, 1000 * (time.monotonic() - started))
+            for i, hypotheses in zip(chunk, generated):
                 results[i] = hypotheses
         return results
 

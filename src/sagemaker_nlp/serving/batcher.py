@@ -144,6 +144,7 @@ class DynamicBatcher:
         return batch
 
     def _loop(self) -> None:
+        ended = time.monotonic()  # when the previous batch's answers went back
         while (batch := self._gather()) is not None:
             jobs = [job for pending in batch for job in pending.jobs]
             started = time.monotonic()
@@ -152,6 +153,7 @@ class DynamicBatcher:
             except BaseException as error:  # noqa: BLE001 - never leave a request waiting
                 for pending in batch:
                     pending.future.set_exception(error)
+                ended = time.monotonic()
                 continue
             # The clients to wait for next: every request in the server as this batch ends, its
             # own and those that came in while it ran (queued, or still being read). A batch
@@ -162,9 +164,13 @@ class DynamicBatcher:
             self._last_requests = max(len(batch), in_server)
             self._last_run_s = time.monotonic() - started
             if len(batch) > 1:
-                logger.debug("Batched %d requests, %d jobs, ran %.0f ms", len(batch), len(jobs),
+                # With the gap before it: under load, the time the previous batch's answers took to
+                # go out and its clients' next requests to come in (the engine idles meanwhile).
+                logger.debug("Batched %d requests, %d jobs, %.0f ms after the previous batch, ran "
+                             "%.0f ms", len(batch), len(jobs), 1000 * (started - ended),
                              1000 * self._last_run_s)
             start = 0
             for pending in batch:
                 pending.future.set_result(results[start:start + len(pending.jobs)])
                 start += len(pending.jobs)
+            ended = time.monotonic()
