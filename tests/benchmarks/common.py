@@ -194,27 +194,32 @@ def load(server: Server, bodies: list, clients: int, seconds: float, warm_up: li
     """``clients`` threads post bodies (each at most once) until done or ``seconds`` pass, each on
     its own kept-alive connection, as SageMaker's front end holds its connections to a container
     (a new TCP connection per request would time connection set-up, which endpoints do not pay).
-    With ``warm_up`` bodies, each client first posts ``WARM_UP_REQUESTS`` of them, untimed, and
-    the clock starts once all have: the slice then times the server in its steady state. Without
-    it, the first batches of a slice form while the clients connect and send their first
-    requests one after another (batches of 5, 6 and 21 before the first of 32, for translation at
-    32 clients): on a 12 s slice of 1 s batches that was 8-15% of the slice, a cost an endpoint
-    under steady load does not pay. Returns records/s, latencies and every answer by body index."""
+    Returns records/s, latencies and every answer by body index.
+
+    With ``warm_up`` bodies, each client first posts ``WARM_UP_REQUESTS`` of them, and ``per_s``
+    is the steady state an endpoint under constant load runs in: the answers that come back after
+    the warm-up's (the first ``clients`` x ``WARM_UP_REQUESTS``) and before the last ``clients``,
+    over the time between the two. Both edges of a slice are artefacts of a finite list served
+    by clients that start and stop: at the start clients join the server's batches one after
+    another (batches of 5, 6 and 21 before the first of 32, for translation at 32 clients); at
+    the end the list runs out and the last batch holds what is left (18 of 32). On a 12 s slice
+    of 1 s batches each edge cost up to a batch, 8%. (Until this round a barrier held every
+    client after its warm-up and the clock started when the last was through: the clients
+    through first sat idle at it while the server waited for them as regulars, 100 ms, and ran
+    a batch without them.) ``per_s_slice`` keeps the tail: every answer after the warm-up's."""
     lock = threading.Lock()
     pending = list(range(len(bodies)))[::-1]
-    answers, latencies = {}, []
-    clock = {"start": time.monotonic()}
-    ready = threading.Barrier(clients, action=lambda: clock.update(start=time.monotonic()))
+    answers, latencies, back = {}, [], []  # back: when each answer came back, warm-ups included
+    started_at = time.monotonic()
 
     def client(number: int):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
         try:
-            if warm_up:
-                for turn in range(WARM_UP_REQUESTS):
-                    _post(connection, warm_up[(number * WARM_UP_REQUESTS + turn) % len(warm_up)])
-                ready.wait()
-            deadline = clock["start"] + seconds
-            while time.monotonic() < deadline:
+            for turn in range(WARM_UP_REQUESTS if warm_up else 0):
+                _post(connection, warm_up[(number * WARM_UP_REQUESTS + turn) % len(warm_up)])
+                with lock:
+                    back.append(time.monotonic())
+            while time.monotonic() < started_at + seconds:
                 with lock:
                     if not pending:
                         return
@@ -224,9 +229,7 @@ def load(server: Server, bodies: list, clients: int, seconds: float, warm_up: li
                 with lock:
                     latencies.append(time.monotonic() - started)
                     answers[index] = answer
-        except BaseException:
-            ready.abort()  # clients still warming up stop waiting for this one
-            raise
+                    back.append(time.monotonic())
         finally:
             connection.close()
 
@@ -235,9 +238,17 @@ def load(server: Server, bodies: list, clients: int, seconds: float, warm_up: li
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - clock["start"]
-    return {"done": len(answers), "per_s": len(answers) / elapsed, "answers": answers,
-            "p50": statistics.median(latencies) if latencies else float("nan")}
+    result = {"done": len(answers), "answers": answers,
+              "p50": statistics.median(latencies) if latencies else float("nan")}
+    if not warm_up:
+        return {**result, "per_s": len(answers) / (time.monotonic() - started_at)}
+    back.sort()
+    warmed, last = clients * WARM_UP_REQUESTS, len(back) - clients
+    if last - warmed < clients:
+        raise ValueError(f"{len(answers)} answers over {clients} clients: too few to time a steady "
+                         f"state (a slice needs more than {2 * clients} after the warm-up)")
+    return {**result, "per_s": (last - warmed) / (back[last - 1] - back[warmed - 1]),
+            "per_s_slice": (len(back) - warmed) / (back[-1] - back[warmed - 1])}
 
 
 def _post(connection: http.client.HTTPConnection, body) -> bytes:

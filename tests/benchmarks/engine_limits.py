@@ -170,12 +170,12 @@ def alternate(rounds: int, engines: dict, server, counts: tuple[int, ...] = (16,
     return results
 
 
-def median_ratio(ours: list[dict], engine: list[dict]) -> float:
-    """The median over rounds of server / engine, each server slice held against the mean of
-    the engine slices just before and after it: this machine's speed drifts by 10-15% within
-    minutes (other tenants), and a drift then moves both sides of a ratio alike."""
+def median_ratio(ours: list[dict], engine: list[dict], key: str = "per_s") -> float:
+    """The median over rounds of server / engine, each server slice (its ``key`` rate) held
+    against the mean of the engine slices just before and after it: this machine's speed drifts
+    by 10-15% within minutes (other tenants), and a drift then moves both sides alike."""
     around = [(before["per_s"] + after["per_s"]) / 2 for before, after in itertools.pairwise(engine)]
-    return statistics.median(o["per_s"] / e for o, e in zip(ours, around))
+    return statistics.median(o[key] / e for o, e in zip(ours, around))
 
 
 def rates(results: list[dict], digits: int) -> str:
@@ -192,6 +192,7 @@ def print_ratios(what: str, unit: str, runs: dict, engines: dict[str, str], roun
         for key, described in engines.items():
             raw = runs[f"{key} {n}"]
             print(f"RESULT {what}, {n} clients (load {load_average()}): {rates(served, digits)} {unit} "
-                  f"against {described}: {rates(raw, digits)} at batch {n}: "
+                  f"in the steady state against {described}: {rates(raw, digits)} at batch {n}: "
                   f"{median_ratio(served, raw):.2f} of it (median of {rounds} rounds, each against "
-                  f"the engine slices either side; target >= 0.9)", flush=True)
+                  f"the engine slices either side; target >= 0.9; with the slice's tail, where the "
+                  f"inputs run out: {median_ratio(served, raw, 'per_s_slice'):.2f})", flush=True)
